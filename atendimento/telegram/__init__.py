@@ -1,0 +1,1 @@
+"""Telegram adapter: the only code outside the sandbox that imports pyrogram."""
