@@ -1,0 +1,230 @@
+"""Configuration from environment variables and a `.env` file, validated all at once.
+
+Every setting is one row of `SETTINGS`; later issues add rows there (desk settings go in the
+`desk` group). `load_config` reports every missing or malformed value in a single `ConfigError`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_DATABASE_URL = "sqlite:///data/atendimento.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class Secret:
+    """A string that never shows itself in reprs, logs or error messages."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class ConfigError(Exception):
+    """Raised with every problem found; `str()` is the message shown to the self-hoster."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = ["atendimento is not configured yet. Set these (in the environment or in .env):"]
+        lines += [f"  - {problem}" for problem in problems]
+        lines.append("See .env.example and the Configuration table in README.md.")
+        super().__init__("\n".join(lines))
+
+
+class Invalid(ValueError):
+    """A parser's way of saying what is wrong with a value (never including the value)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    help: str
+    parse: Callable[[str], Any]
+    default: str | None = None  # None means required
+    secret: bool = False
+    group: str = "core"
+    attr: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.attr or self.name.lower()
+
+
+def _api_id(raw: str) -> int:
+    if not raw.isdigit() or int(raw) <= 0:
+        raise Invalid("must be a positive number")
+    return int(raw)
+
+
+def _api_hash(raw: str) -> Secret:
+    if not re.fullmatch(r"[0-9a-fA-F]{32}", raw):
+        raise Invalid("must be the 32 hexadecimal characters shown as api_hash")
+    return Secret(raw)
+
+
+def _bot_token(raw: str) -> Secret:
+    if not re.fullmatch(r"\d{3,}:[A-Za-z0-9_-]{30,}", raw):
+        raise Invalid("must look like 123456789:AAE... (the token @BotFather gave you)")
+    return Secret(raw)
+
+
+def _channel(raw: str) -> int | str:
+    if re.fullmatch(r"-100\d{5,}", raw):
+        return int(raw)
+    name = raw.removeprefix("@")
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", name):
+        return "@" + name
+    raise Invalid("must be the channel's id (-100…) or its @username")
+
+
+def _database_url(raw: str) -> str:
+    if raw == "-":  # the default: an SQLite file in DATA_DIR, filled in by load_config
+        return ""
+    if not re.match(r"(sqlite|postgres|postgresql)://", raw):
+        raise Invalid("must start with sqlite:/// or postgresql://")
+    return raw
+
+
+def _language(raw: str) -> str:
+    if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2}|_[0-9]{3})?", raw):
+        raise Invalid("must be a locale name such as pt_BR, en or es")
+    return raw
+
+
+def _timezone(raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise Invalid("must be an IANA time zone such as America/Sao_Paulo") from error
+    return raw
+
+
+def _path(raw: str) -> Path:
+    return Path(raw)
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in LOG_LEVELS:
+        raise Invalid("must be one of " + ", ".join(LOG_LEVELS))
+    return level
+
+
+_MY_TELEGRAM = "from https://my.telegram.org → API development tools"
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("API_ID", f"your app's api_id, {_MY_TELEGRAM}", _api_id),
+    Setting("API_HASH", f"your app's api_hash, {_MY_TELEGRAM}", _api_hash, secret=True),
+    Setting("BOT_TOKEN", "the bot's token, from @BotFather (/newbot or /token)", _bot_token,
+            secret=True),
+    Setting("CHANNEL", "the team's private channel: its id (-100…) or @username", _channel),
+    Setting("DATABASE_URL",
+            "where the desk keeps its map: sqlite:///path or postgresql://… "
+            "(default: an SQLite file in DATA_DIR)",
+            _database_url, default="-"),
+    Setting("LANGUAGE", "the team's language (pt_BR, en, es)", _language, default="pt_BR"),
+    Setting("TIMEZONE", "the team's time zone, used in service lines", _timezone,
+            default="America/Sao_Paulo"),
+    Setting("TEXTS_DIR", "folder with the texts you own (start, restart, end messages)", _path,
+            default="respostas"),
+    Setting("DATA_DIR", "folder for the bot's session file and the default SQLite database",
+            _path, default="data"),
+    Setting("LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR", _log_level, default="INFO"),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    api_id: int
+    api_hash: Secret
+    bot_token: Secret
+    channel: int | str
+    database_url: str = DEFAULT_DATABASE_URL
+    language: str = "pt_BR"
+    timezone: str = "America/Sao_Paulo"
+    texts_dir: Path = Path("respostas")
+    data_dir: Path = Path("data")
+    log_level: str = "INFO"
+    desk: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The raw secret values, for log redaction."""
+        return (self.api_hash.reveal(), self.bot_token.reveal())
+
+    @property
+    def database_url_for_display(self) -> str:
+        """The database URL with any password masked."""
+        return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", self.database_url)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a `.env` file: KEY=VALUE lines, `#` comments, optional `export` and quotes."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        key, value = key.strip(), value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key] = value
+    return values
+
+
+def load_config(
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = Path(".env"),
+    settings: tuple[Setting, ...] = SETTINGS,
+) -> Config:
+    """Build the `Config` from the environment (which wins) and the `.env` file."""
+    source: dict[str, str] = read_env_file(env_file) if env_file else {}
+    source.update(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    desk: dict[str, Any] = {}
+    problems: list[str] = []
+    for setting in settings:
+        raw = source.get(setting.name, "").strip()
+        if not raw:
+            if setting.default is None:
+                problems.append(f"{setting.name}: missing — {setting.help}")
+                continue
+            raw = setting.default
+        try:
+            value = setting.parse(raw)
+        except Invalid as error:
+            problems.append(f"{setting.name}: {error} — {setting.help}")
+            continue
+        (desk if setting.group == "desk" else values)[setting.key] = value
+    if problems:
+        raise ConfigError(problems)
+    if not values["database_url"]:
+        values["database_url"] = f"sqlite:///{values['data_dir'].as_posix()}/atendimento.db"
+    return Config(**values, desk=desk)

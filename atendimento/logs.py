@@ -1,0 +1,46 @@
+"""Logging set-up: one readable line per record, with level and component, secrets redacted."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+FORMAT = "%(asctime)s %(levelname)-7s %(component)s: %(message)s"
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class ComponentFilter(logging.Filter):
+    """Names the component (the logger name without the package prefix) and hides secrets."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.component = record.name.removeprefix("atendimento.")
+        if self.secrets:
+            message = record.getMessage()
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+                if record.exc_text:
+                    record.exc_text = record.exc_text.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+def setup_logging(level: str = "INFO", secrets: Iterable[str] = (), stream=None) -> None:
+    """Route every logger (ours and pyrogram's) to one handler with the one-line format."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter(FORMAT, DATE_FORMAT))
+    handler.addFilter(ComponentFilter(secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # pyrogram is chatty at INFO about sessions; keep its noise at WARNING unless debugging.
+    logging.getLogger("pyrogram").setLevel(level if level == "DEBUG" else "WARNING")
+    logging.getLogger("apscheduler").setLevel(level if level == "DEBUG" else "WARNING")
