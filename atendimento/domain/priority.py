@@ -1,0 +1,57 @@
+"""Priorities of a thread: their order, colours, and how a team member may name one."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """1 for urgent … 4 for low, as typed in `/p 1..4`."""
+        return ORDER.index(self) + 1
+
+
+ORDER: tuple[Priority, ...] = (Priority.URGENT, Priority.HIGH, Priority.NORMAL, Priority.LOW)
+DEFAULT_PRIORITY = Priority.NORMAL
+
+COLOURS: Mapping[Priority, str] = {
+    Priority.URGENT: "🔴",
+    Priority.HIGH: "🟠",
+    Priority.NORMAL: "🟡",
+    Priority.LOW: "🟢",
+}
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of a word (`Média` → `media`)."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def parse_priority(
+    argument: str, localized_names: Iterable[tuple[str, Priority]] = ()
+) -> Priority | None:
+    """The priority a team member meant by `argument`, or None.
+
+    Accepts the rank (`1`…`4`), the colour, the English name and any localized name given in
+    `localized_names`, ignoring case, accents and a leading `#` (so a card's hashtag works too).
+    """
+    word = fold(argument).removeprefix("#")
+    if not word:
+        return None
+    if word.isdigit() and 1 <= int(word) <= len(ORDER):
+        return ORDER[int(word) - 1]
+    for priority, colour in COLOURS.items():
+        if argument.strip() == colour:
+            return priority
+    names = {p.value: p for p in ORDER}
+    names.update((fold(name), p) for name, p in localized_names)
+    return names.get(word)
