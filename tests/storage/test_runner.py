@@ -1,0 +1,160 @@
+"""Storage: calls run on one worker thread, off the event loop, in submission order."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from atendimento.storage import (
+    ConflictError,
+    Storage,
+    StorageError,
+    Tables,
+    clients,
+    settings,
+    threads,
+)
+from atendimento.storage.runner import THREAD_NAME
+
+from .conftest import NOW
+
+WAIT = 5  # seconds; only reached if something is broken
+
+
+def current_thread(t: Tables) -> threading.Thread:
+    return threading.current_thread()
+
+
+async def test_calls_run_on_one_worker_thread_off_the_loop(storage: Storage) -> None:
+    workers = {await storage.run(current_thread) for _ in range(5)}
+
+    assert len(workers) == 1
+    worker = workers.pop()
+    assert worker is not threading.current_thread()
+    assert worker.name.startswith(THREAD_NAME)
+
+
+async def test_loop_keeps_running_while_a_call_blocks(storage: Storage) -> None:
+    release = threading.Event()
+    blocked = storage.run(lambda t: release.wait(WAIT))
+
+    # If the call ran on the loop thread, this coroutine could not run until it timed out.
+    await asyncio.sleep(0)
+    release.set()
+
+    assert await asyncio.wait_for(blocked, WAIT) is True
+
+
+async def test_calls_run_in_submission_order(storage: Storage) -> None:
+    gate = threading.Event()
+    seen: list[int] = []
+
+    def record(t: Tables, n: int) -> int:
+        if n == 0:
+            gate.wait(WAIT)  # lets the queue fill up behind the first call
+        settings.put(t, f"k{n:03d}", n, now=NOW)
+        seen.append(n)
+        return n
+
+    futures = [storage.run(record, n) for n in range(40)]
+    gate.set()
+    results = await asyncio.wait_for(asyncio.gather(*futures), WAIT)
+
+    assert results == list(range(40))
+    assert seen == list(range(40))
+    assert await storage.run(settings.get_all) == {f"k{n:03d}": n for n in range(40)}
+
+
+async def test_tasks_keep_their_start_order(storage: Storage) -> None:
+    order: list[str] = []
+
+    async def write(name: str) -> None:
+        await storage.run(lambda t: order.append(name))
+
+    tasks = [asyncio.create_task(write(f"task{n}")) for n in range(10)]
+    await asyncio.wait_for(asyncio.gather(*tasks), WAIT)
+
+    assert order == [f"task{n}" for n in range(10)]
+
+
+async def test_repository_functions_through_run(storage: Storage) -> None:
+    await storage.run(clients.upsert, user_id=7_000_000_000, first_name="Ana", now=NOW)
+    thread = await storage.run(threads.create, client_id=7_000_000_000, now=NOW)
+
+    with pytest.raises(ConflictError):
+        await storage.run(threads.create, client_id=7_000_000_000, now=NOW)
+    assert (await storage.run(threads.get_by_client, 7_000_000_000)) == thread
+    assert await storage.migrate() == []
+
+
+async def test_database_errors_become_storage_errors(storage: Storage) -> None:
+    with pytest.raises(StorageError, match="database error"):
+        await storage.run(lambda t: t.db.execute_sql("SELECT * FROM no_such_table"))
+    naive = NOW.replace(tzinfo=None)
+    with pytest.raises(ValueError, match="naive"):
+        await storage.run(clients.upsert, user_id=1, first_name="A", now=naive)
+    assert await storage.run(lambda t: 1 + 1) == 2  # the worker survived both
+
+
+async def test_lost_connection_is_dropped_and_reopened(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await storage.run(lambda t: t.db.connection())
+    # As after a server restart: the driver reports the connection unusable.
+    monkeypatch.setattr(storage.db, "is_connection_usable", lambda: False)
+    with pytest.raises(StorageError):
+        await storage.run(lambda t: t.db.execute_sql("SELECT * FROM no_such_table"))
+    monkeypatch.undo()
+
+    second = await storage.run(lambda t: t.db.connection())
+    assert second is not first
+    assert await storage.run(settings.get, "missing", 3) == 3
+
+
+async def test_run_sync_and_nested_calls(storage: Storage) -> None:
+    def outer(t: Tables) -> str:
+        # Re-entering from the worker runs inline instead of deadlocking on its own queue.
+        return storage.run_sync(lambda inner: threading.current_thread().name)
+
+    assert (await storage.run(outer)).startswith(THREAD_NAME)
+    result = await asyncio.to_thread(storage.run_sync, lambda t: threading.current_thread())
+    assert result.name.startswith(THREAD_NAME)
+
+
+async def test_aclose_finishes_queued_calls_then_stops(database_url: str) -> None:
+    storage = Storage.open(database_url)
+    await storage.migrate()
+    worker = await storage.run(current_thread)
+    queued = [storage.run(settings.put, f"k{n}", n, now=NOW) for n in range(5)]
+
+    await storage.aclose()
+
+    await asyncio.wait_for(asyncio.gather(*queued), WAIT)
+    assert storage.closed and not worker.is_alive()
+    with pytest.raises(StorageError, match="closed"):
+        storage.run(settings.get, "k1")
+    await storage.aclose()  # idempotent
+    storage.close()
+
+    reopened = Storage.open(database_url)
+    try:
+        assert await reopened.run(settings.get, "k4") == 4
+    finally:
+        reopened.close()
+
+
+def test_sync_close_without_a_loop(database_url: str) -> None:
+    storage = Storage.open(database_url)
+    assert storage.run_sync(lambda t: t.db.execute_sql("SELECT 1").fetchone()[0]) == 1
+    storage.close()
+    with pytest.raises(StorageError, match="closed"):
+        storage.run_sync(lambda t: None)
+
+
+def test_unused_storage_closes_cleanly(database_url: str) -> None:
+    before = {t for t in threading.enumerate() if t.name.startswith(THREAD_NAME)}
+    Storage.open(database_url).close()
+    after = {t for t in threading.enumerate() if t.name.startswith(THREAD_NAME)}
+    assert after <= before
