@@ -1,0 +1,118 @@
+"""Files people send: photos and documents with ids, access hashes and file references, kept in
+the world so the bot can later send them again by file id (telegram.md §3.1)."""
+
+from __future__ import annotations
+
+from pyrogram import raw
+
+from .world import World
+
+T = raw.types
+
+
+def photo(world: World) -> raw.types.MessageMediaPhoto:
+    ident, access_hash, reference = world.new_file_ids()
+    made = T.Photo(
+        id=ident,
+        access_hash=access_hash,
+        file_reference=reference,
+        date=world.now(),
+        sizes=[T.PhotoSize(type="x", w=800, h=600, size=51_200)],
+        dc_id=2,
+    )
+    world.files[ident] = made
+    return T.MessageMediaPhoto(photo=made)
+
+
+def document(
+    world: World,
+    kind: str,
+    *,
+    file_name: str | None = None,
+    duration: float = 3,
+    emoji: str = "🙂",
+    title: str | None = None,
+    performer: str | None = None,
+) -> raw.types.MessageMediaDocument:
+    """A document of one of the kinds people send: document, video, voice, video_note, audio,
+    sticker, animation."""
+    attributes: list = []
+    mime = "application/octet-stream"
+    media_flags: dict = {}
+    if kind == "document":
+        mime = "application/pdf"
+        attributes.append(T.DocumentAttributeFilename(file_name=file_name or "file.pdf"))
+    elif kind == "video":
+        mime = "video/mp4"
+        attributes += [
+            T.DocumentAttributeVideo(duration=duration, w=640, h=360, supports_streaming=True),
+            T.DocumentAttributeFilename(file_name=file_name or "video.mp4"),
+        ]
+        media_flags["video"] = True
+    elif kind == "video_note":
+        mime = "video/mp4"
+        attributes.append(
+            T.DocumentAttributeVideo(duration=duration, w=240, h=240, round_message=True)
+        )
+        media_flags["round"] = True
+    elif kind == "voice":
+        mime = "audio/ogg"
+        attributes.append(T.DocumentAttributeAudio(duration=int(duration), voice=True))
+        media_flags["voice"] = True
+    elif kind == "audio":
+        mime = "audio/mpeg"
+        attributes += [
+            T.DocumentAttributeAudio(
+                duration=int(duration), title=title or "Song", performer=performer or "Band"
+            ),
+            T.DocumentAttributeFilename(file_name=file_name or "song.mp3"),
+        ]
+    elif kind == "sticker":
+        mime = "image/webp"
+        attributes += [
+            T.DocumentAttributeImageSize(w=512, h=512),
+            T.DocumentAttributeSticker(alt=emoji, stickerset=T.InputStickerSetEmpty()),
+        ]
+    elif kind == "animation":
+        mime = "video/mp4"
+        attributes += [
+            T.DocumentAttributeVideo(duration=duration, w=320, h=240),
+            T.DocumentAttributeAnimated(),
+            T.DocumentAttributeFilename(file_name=file_name or "animation.mp4"),
+        ]
+    else:
+        raise ValueError(f"unknown document kind {kind!r}")
+    ident, access_hash, reference = world.new_file_ids()
+    made = T.Document(
+        id=ident,
+        access_hash=access_hash,
+        file_reference=reference,
+        date=world.now(),
+        mime_type=mime,
+        size=10_240,
+        dc_id=2,
+        attributes=attributes,
+    )
+    world.files[ident] = made
+    return T.MessageMediaDocument(document=made, **media_flags)
+
+
+def contact(phone: str, first_name: str, last_name: str = "", user_id: int = 0):
+    return T.MessageMediaContact(
+        phone_number=phone, first_name=first_name, last_name=last_name, vcard="", user_id=user_id
+    )
+
+
+def location(lat: float, long: float):
+    return T.MessageMediaGeo(geo=T.GeoPoint(long=long, lat=lat, access_hash=0))
+
+
+def venue(lat: float, long: float, title: str, address: str):
+    return T.MessageMediaVenue(
+        geo=T.GeoPoint(long=long, lat=lat, access_hash=0),
+        title=title,
+        address=address,
+        provider="",
+        venue_id="",
+        venue_type="",
+    )

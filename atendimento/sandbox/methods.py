@@ -1,0 +1,354 @@
+"""The raw MTProto functions the sandbox answers for a bot: sending, editing, deleting, pinning,
+reading messages. Each takes the call context and the query and returns the TL result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyrogram import raw
+
+from . import messages as ops
+from .errors import Fail
+from .world import Account, Channel, World
+
+T = raw.types
+F = raw.functions
+
+
+@dataclass
+class Call:
+    """One raw call: the world, and the Updates to push to the bot after the result."""
+
+    world: World
+    pushes: list = field(default_factory=list)
+
+
+def role(channel: Channel, account: Account) -> str | None:
+    member = channel.members.get(account.id)
+    return member.role if member else None
+
+
+def require_admin(channel: Channel, account: Account) -> None:
+    if role(channel, account) not in ("creator", "admin"):
+        raise Fail(403, "CHAT_ADMIN_REQUIRED")
+
+
+def writable(world: World, peer) -> Account | Channel:
+    """The target of a send, checked the way Telegram refuses sends (telegram.md §5, §6)."""
+    target = world.resolve(peer)
+    if isinstance(target, Channel):
+        if target.broadcast and role(target, world.bot) not in ("creator", "admin"):
+            raise Fail(403, "CHAT_WRITE_FORBIDDEN")
+        if role(target, world.bot) is None:
+            raise Fail(403, "CHAT_WRITE_FORBIDDEN")
+        return target
+    if target is world.bot:
+        raise Fail(400, "PEER_ID_INVALID")
+    if target.deleted:
+        raise Fail(400, "INPUT_USER_DEACTIVATED")
+    if target.blocked:
+        raise Fail(403, "USER_IS_BLOCKED")
+    if not target.started and world.switches.unstarted_peer_invalid:
+        raise Fail(400, "PEER_ID_INVALID")
+    return target
+
+
+def chat_id(target: Account | Channel) -> int:
+    return -1_000_000_000_000 - target.id if isinstance(target, Channel) else target.id
+
+
+def throttle(world: World, target: Account | Channel) -> None:
+    world.limits.check(chat_id(target), isinstance(target, Channel))
+
+
+def reply_id(reply_to) -> int | None:
+    if isinstance(reply_to, T.InputReplyToMessage):
+        return reply_to.reply_to_msg_id
+    return None
+
+
+def media_of(world: World, media):
+    """Turn the bot's InputMedia into the MessageMedia stored in the chat."""
+    if isinstance(media, T.InputMediaPhoto) and isinstance(media.id, T.InputPhoto):
+        photo = world.file(media.id.id, media.id.access_hash, media.id.file_reference)
+        return T.MessageMediaPhoto(photo=photo)
+    if isinstance(media, T.InputMediaDocument) and isinstance(media.id, T.InputDocument):
+        doc = world.file(media.id.id, media.id.access_hash, media.id.file_reference)
+        return document_media(doc)
+    if isinstance(media, T.InputMediaContact):
+        return T.MessageMediaContact(
+            phone_number=media.phone_number,
+            first_name=media.first_name,
+            last_name=media.last_name,
+            vcard=media.vcard,
+            user_id=0,
+        )
+    if isinstance(media, T.InputMediaGeoPoint):
+        return T.MessageMediaGeo(geo=geo(media.geo_point))
+    if isinstance(media, T.InputMediaVenue):
+        return T.MessageMediaVenue(
+            geo=geo(media.geo_point),
+            title=media.title,
+            address=media.address,
+            provider=media.provider,
+            venue_id=media.venue_id,
+            venue_type=media.venue_type,
+        )
+    from .uploads import uploaded
+
+    made = uploaded(world, media)
+    if made is None:
+        raise Fail(400, "MEDIA_INVALID")
+    return made
+
+
+def geo(point) -> raw.types.GeoPoint:
+    return T.GeoPoint(long=point.long, lat=point.lat, access_hash=0)
+
+
+def document_media(doc) -> raw.types.MessageMediaDocument:
+    kinds = {type(a): a for a in doc.attributes}
+    audio = kinds.get(T.DocumentAttributeAudio)
+    video = kinds.get(T.DocumentAttributeVideo)
+    return T.MessageMediaDocument(
+        document=doc,
+        voice=bool(audio and audio.voice) or None,
+        round=bool(video and video.round_message) or None,
+        video=bool(video and not video.round_message and T.DocumentAttributeAnimated not in kinds)
+        or None,
+    )
+
+
+def sent(call: Call, outcome: ops.Outcome, random_ids: list[int]) -> raw.types.Updates:
+    call.pushes.extend(outcome.pushes)
+    news = [
+        u for u in outcome.updates if isinstance(u, T.UpdateNewMessage | T.UpdateNewChannelMessage)
+    ]
+    pairs = zip(news, random_ids, strict=True)
+    ids = [T.UpdateMessageID(id=u.message.id, random_id=r) for u, r in pairs]
+    return call.world.updates(ids + outcome.updates)
+
+
+def send_message(call: Call, q: F.messages.SendMessage):
+    world = call.world
+    target = writable(world, q.peer)
+    ops.check_text(world, q.message, media=False)
+    throttle(world, target)
+    outcome = ops.create(
+        world,
+        target,
+        world.bot,
+        text=q.message,
+        entities=q.entities,
+        reply_to=reply_id(q.reply_to),
+        reply_markup=q.reply_markup,
+    )
+    return sent(call, outcome, [q.random_id])
+
+
+def send_media(call: Call, q: F.messages.SendMedia):
+    world = call.world
+    target = writable(world, q.peer)
+    media = media_of(world, q.media)
+    ops.check_text(world, q.message, media=True)
+    throttle(world, target)
+    outcome = ops.create(
+        world,
+        target,
+        world.bot,
+        text=q.message,
+        entities=q.entities,
+        media=media,
+        reply_to=reply_id(q.reply_to),
+        reply_markup=q.reply_markup,
+    )
+    return sent(call, outcome, [q.random_id])
+
+
+def send_multi_media(call: Call, q: F.messages.SendMultiMedia):
+    world = call.world
+    target = writable(world, q.peer)
+    if not 1 <= len(q.multi_media) <= 10:
+        raise Fail(400, "MULTI_MEDIA_TOO_LONG")
+    items = [(media_of(world, m.media), m) for m in q.multi_media]
+    for _, single in items:
+        ops.check_text(world, single.message, media=True)
+    throttle(world, target)
+    grouped = world.random.getrandbits(62)
+    total = ops.Outcome()
+    for index, (media, single) in enumerate(items):
+        outcome = ops.create(
+            world,
+            target,
+            world.bot,
+            text=single.message,
+            entities=single.entities,
+            media=media,
+            grouped_id=grouped,
+            reply_to=reply_id(q.reply_to) if index == 0 else None,
+        )
+        total.updates += outcome.updates
+        total.pushes += outcome.pushes
+    return sent(call, total, [m.random_id for m in q.multi_media])
+
+
+def forward_messages(call: Call, q: F.messages.ForwardMessages):
+    world = call.world
+    source = world.resolve(q.from_peer)
+    target = writable(world, q.to_peer)
+    originals = []
+    for ident in q.id:
+        found = ops.find(world, source, ident)
+        if found is None or isinstance(found, T.MessageService):
+            raise Fail(400, "MESSAGE_ID_INVALID")
+        originals.append(found)
+    throttle(world, target)
+    groups: dict[int, int] = {}
+    total = ops.Outcome()
+    for original in originals:
+        header = None if q.drop_author else forward_header(original)
+        grouped = None
+        if original.grouped_id:
+            grouped = groups.setdefault(original.grouped_id, world.random.getrandbits(62))
+        text = "" if q.drop_media_captions and original.media else original.message
+        outcome = ops.create(
+            world,
+            target,
+            world.bot,
+            text=text,
+            entities=None if not text else original.entities,
+            media=original.media,
+            fwd_from=header,
+            grouped_id=grouped,
+            reply_to=reply_id(q.reply_to),
+        )
+        total.updates += outcome.updates
+        total.pushes += outcome.pushes
+    return sent(call, total, list(q.random_id))
+
+
+def forward_header(original) -> raw.types.MessageFwdHeader:
+    peer = original.peer_id
+    if getattr(original, "post", None):
+        return T.MessageFwdHeader(
+            date=original.date,
+            from_id=peer,
+            channel_post=original.id,
+            post_author=original.post_author,
+        )
+    return T.MessageFwdHeader(date=original.date, from_id=original.from_id or peer)
+
+
+def edit_message(call: Call, q: F.messages.EditMessage):
+    world = call.world
+    target = world.resolve(q.peer)
+    message = ops.find(world, target, q.id)
+    if message is None:
+        raise Fail(400, "MESSAGE_ID_INVALID")
+    if isinstance(target, Channel) and target.broadcast:
+        require_admin(target, world.bot)
+    elif not getattr(message, "out", None):
+        raise Fail(403, "MESSAGE_AUTHOR_REQUIRED")
+    media = media_of(world, q.media) if q.media is not None else None
+    outcome = ops.edit(
+        world,
+        target,
+        q.id,
+        text=q.message,
+        entities=q.entities,
+        media=media,
+        reply_markup=q.reply_markup,
+        keep_markup=not world.switches.edit_drops_keyboard,
+    )
+    call.pushes.extend(outcome.pushes)
+    return world.updates(outcome.updates)
+
+
+def delete_private(call: Call, q: F.messages.DeleteMessages):
+    _, update = ops.delete(call.world, None, list(q.id))
+    return affected(call.world.box.pts, update)
+
+
+def delete_channel(call: Call, q: F.channels.DeleteMessages):
+    world = call.world
+    channel = world.resolve(q.channel)
+    for ident in q.id:
+        message = channel.messages.get(ident)
+        if message is not None and not getattr(message, "out", None):
+            require_admin(channel, world.bot)
+    _, update = ops.delete(world, channel, list(q.id))
+    return affected(channel.box.pts, update)
+
+
+def affected(pts: int, update) -> raw.types.messages.AffectedMessages:
+    return T.messages.AffectedMessages(pts=pts, pts_count=update.pts_count if update else 0)
+
+
+def update_pinned(call: Call, q: F.messages.UpdatePinnedMessage):
+    world = call.world
+    target = world.resolve(q.peer)
+    if isinstance(target, Channel):
+        require_admin(target, world.bot)
+    outcome = ops.pin(
+        world, target, q.id, unpin=bool(q.unpin), by=world.bot, silent=bool(q.silent)
+    )
+    return world.updates(outcome.updates)
+
+
+def get_messages(call: Call, q: F.messages.GetMessages):
+    world = call.world
+    found = ops.fetch(world, None, list(q.id))
+    users, chats = world.peers_of([m for m in found if not isinstance(m, T.MessageEmpty)])
+    return T.messages.Messages(messages=found, topics=[], chats=chats, users=users)
+
+
+def get_channel_messages(call: Call, q: F.channels.GetMessages):
+    world = call.world
+    channel = world.resolve(q.channel)
+    found = ops.fetch(world, channel, list(q.id))
+    users, chats = world.peers_of([m for m in found if not isinstance(m, T.MessageEmpty)])
+    chats = chats or [channel.raw(world.bot.id)]
+    return T.messages.ChannelMessages(
+        pts=channel.box.pts, count=len(found), messages=found, topics=[], chats=chats, users=users
+    )
+
+
+def set_typing(call: Call, q: F.messages.SetTyping) -> bool:
+    call.world.resolve(q.peer)
+    return True
+
+
+def read_history(call: Call, q: F.messages.ReadHistory):
+    call.world.resolve(q.peer)
+    return T.messages.AffectedMessages(pts=call.world.box.pts, pts_count=0)
+
+
+def read_channel_history(call: Call, q: F.channels.ReadHistory) -> bool:
+    call.world.resolve(q.channel)
+    return True
+
+
+def users_only(call: Call, q) -> None:
+    # telegram.md §1.4: "Only users can use this method".
+    raise Fail(400, "BOT_METHOD_INVALID")
+
+
+def handlers() -> dict:
+    return {
+        F.messages.SendMessage: send_message,
+        F.messages.SendMedia: send_media,
+        F.messages.SendMultiMedia: send_multi_media,
+        F.messages.ForwardMessages: forward_messages,
+        F.messages.EditMessage: edit_message,
+        F.messages.DeleteMessages: delete_private,
+        F.channels.DeleteMessages: delete_channel,
+        F.messages.UpdatePinnedMessage: update_pinned,
+        F.messages.GetMessages: get_messages,
+        F.channels.GetMessages: get_channel_messages,
+        F.messages.SetTyping: set_typing,
+        F.messages.ReadHistory: read_history,
+        F.channels.ReadHistory: read_channel_history,
+        F.messages.GetDiscussionMessage: users_only,
+        F.messages.GetReplies: users_only,
+        F.channels.ExportMessageLink: users_only,
+    }
