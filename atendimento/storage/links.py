@@ -97,6 +97,13 @@ def mark_deleted_by_client(t: Tables, link_id: int, *, now: datetime) -> Link:
     return _require(t, link_id)
 
 
+def find_by_client_message_ids(t: Tables, message_ids: list[int]) -> list[Link]:
+    """Links of these private-chat message ids, whatever the chat (ids come from one counter)."""
+    lk = t.links
+    rows = lk.select().where(lk.client_message_id.in_(list(message_ids))).order_by(lk.id)
+    return [to_record(Link, row) for row in rows]
+
+
 def _find(t: Tables, side: str, chat_id: int, message_id: int) -> Link | None:
     lk = t.links
     if side == "client":

@@ -89,6 +89,7 @@ class TeamMember:
     language: str | None
     is_admin: bool
     notifications: bool
+    started_at: datetime | None
     created_at: datetime
     updated_at: datetime
 

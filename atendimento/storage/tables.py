@@ -120,6 +120,7 @@ def bind_tables(db: Database) -> Tables:
         language = TextField(null=True)
         is_admin = BooleanField(default=False)
         notifications = BooleanField(default=False)
+        started_at = UtcDateTimeField(null=True)
         created_at = UtcDateTimeField()
         updated_at = UtcDateTimeField()
 

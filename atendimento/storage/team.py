@@ -78,6 +78,16 @@ def set_notifications(t: Tables, user_id: int, enabled: bool, *, now: datetime) 
     return require(t, user_id)
 
 
+def mark_started(t: Tables, user_id: int, *, now: datetime) -> bool:
+    """Records the member's first /start to the bot; True only the first time."""
+    tm = t.team
+    count = (tm.update(started_at=now, updated_at=now)
+             .where((tm.user_id == user_id) & tm.started_at.is_null()).execute())
+    if count == 0:
+        require(t, user_id)
+    return count > 0
+
+
 def set_language(t: Tables, user_id: int, language: str | None, *, now: datetime) -> TeamMember:
     _update(t, user_id, now, language=language)
     return require(t, user_id)

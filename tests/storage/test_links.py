@@ -98,3 +98,14 @@ def test_album_links_and_client_deletion(tables: Tables, atendimento: Atendiment
 def test_links_table_holds_no_message_bodies(db) -> None:
     columns = {c.name for c in db.get_columns("message_links")}
     assert not columns & {"text", "caption", "body", "content", "entities"}
+
+
+def test_links_found_by_client_message_ids_alone(tables: Tables, atendimento: Atendimento) -> None:
+    # Private-chat deletions come without a chat: the message id alone must find the link.
+    first = link(tables, atendimento, 7, 107)
+    link(tables, atendimento, 8, 108)
+    assert links.find_by_client_message_ids(tables, [7, 999]) == [first]
+    assert links.find_by_client_message_ids(tables, []) == []
+    indexed = {column for index in tables.db.get_indexes("message_links")
+               for column in index.columns if len(index.columns) == 1}
+    assert "client_message_id" in indexed

@@ -61,3 +61,14 @@ def test_language_and_removal(tables: Tables) -> None:
     assert team.get(tables, 1) is None
     with pytest.raises(NotFoundError):
         team.set_admin(tables, 1, True, now=LATER)
+
+
+
+def test_first_start_is_recorded_once(tables: Tables) -> None:
+    add(tables, 5_000_000_001, is_admin=True)
+    assert team.get(tables, 5_000_000_001).started_at is None
+    assert team.mark_started(tables, 5_000_000_001, now=NOW) is True
+    assert team.mark_started(tables, 5_000_000_001, now=LATER) is False
+    assert team.get(tables, 5_000_000_001).started_at == NOW
+    with pytest.raises(NotFoundError):
+        team.mark_started(tables, 404, now=NOW)
