@@ -176,7 +176,10 @@ def send_multi_media(call: Call, q: F.messages.SendMultiMedia):
     throttle(world, target)
     grouped = world.random.getrandbits(62)
     total = ops.Outcome()
-    for index, (media, single) in enumerate(items):
+    # Every item of an album sent as a reply carries the reply header: in a discussion group
+    # that is what keeps all of them inside the comment thread.
+    reply_to = reply_id(q.reply_to)
+    for media, single in items:
         outcome = ops.create(
             world,
             target,
@@ -185,7 +188,7 @@ def send_multi_media(call: Call, q: F.messages.SendMultiMedia):
             entities=single.entities,
             media=media,
             grouped_id=grouped,
-            reply_to=reply_id(q.reply_to) if index == 0 else None,
+            reply_to=reply_to,
         )
         total.updates += outcome.updates
         total.pushes += outcome.pushes
