@@ -1,0 +1,143 @@
+"""Composition root: config → database → texts and i18n → Telegram client → desk → scheduler.
+
+`App.start` builds them in that order and `App.stop` closes them in reverse. Nothing here runs
+at import; the Telegram client comes from a factory so the sandbox can put its own in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from atendimento.config import Config
+from atendimento.desk.context import DeskContext, Roots, SystemClock
+from atendimento.desk.desk import Desk
+from atendimento.desk.ports import Clock
+from atendimento.desk.wording import Wording
+from atendimento.errors import EXIT_MISCONFIGURED, StartupError
+from atendimento.i18n import Translator
+from atendimento.storage import Storage, StorageError, migrate_url
+from atendimento.tasks import Background
+from atendimento.telegram.client import ClientFactory, Connection, build_client, connect
+from atendimento.telegram.gateway import Gateway
+from atendimento.telegram.handlers import Identity, Router, register
+from atendimento.telegram.menus import set_menus
+from atendimento.texts import Texts, TextsError
+
+log = logging.getLogger("atendimento.app")
+
+ADMIN_REFRESH_MINUTES = 30
+
+
+def migrate_database(config: Config) -> list[int]:
+    """Bring the schema up to date (what `atendimento migrate` and start-up do)."""
+    try:
+        return migrate_url(config.database_url)
+    except StorageError as error:
+        raise StartupError(f"Database {config.database_url_for_display}: {error}") from None
+
+
+async def open_storage(config: Config) -> Storage:
+    storage = Storage.open(config.database_url)
+    try:
+        applied = await storage.migrate()
+    except StorageError as error:
+        await storage.aclose()
+        raise StartupError(f"Database {config.database_url_for_display}: {error}") from None
+    if applied:
+        log.info("database migrated to version %d", applied[-1])
+    return storage
+
+
+def load_texts(config: Config, translator: Translator) -> Texts:
+    if config.language not in translator.locales:
+        raise StartupError(
+            f"LANGUAGE={config.language} has no translation; use one of "
+            + ", ".join(translator.locales), EXIT_MISCONFIGURED)
+    try:
+        return Texts.load(config.texts_dir, config.language)
+    except TextsError as error:
+        raise StartupError(f"The texts in {config.texts_dir} need fixing:\n{error}",
+                           EXIT_MISCONFIGURED) from None
+
+
+class App:
+    """The running desk: owns every long-lived resource and closes them in reverse order."""
+
+    def __init__(self, config: Config, client_factory: ClientFactory = build_client, *,
+                 clock: Clock | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.config = config
+        self.client_factory = client_factory
+        self.clock = clock or SystemClock()
+        self.sleep = sleep
+        self.translator = Translator(config.language)
+        self.background = Background()
+        self.texts: Texts | None = None
+        self.storage: Storage | None = None
+        self.client = None
+        self.connection: Connection | None = None
+        self.desk: Desk | None = None
+        self.scheduler: AsyncIOScheduler | None = None
+
+    async def start(self) -> None:
+        self.texts = load_texts(self.config, self.translator)
+        self.storage = await open_storage(self.config)
+        self.client = self.client_factory(self.config)
+        gateway = Gateway(self.client, sleep=self.sleep)
+        router = Router(gateway.cache, self.background)
+        register(self.client, router)
+        await asyncio.sleep(0)  # pyrogram adds handlers through a task: let it run first
+        self.connection = connection = await connect(self.client, self.config)
+        wording = Wording(self.translator, self.config.timezone)
+        context = DeskContext(
+            storage=self.storage, telegram=gateway, wording=wording, texts=self.texts,
+            clock=self.clock, channel_id=connection.channel_id, group_id=connection.group_id,
+            bot_id=connection.bot_id, roots=Roots())
+        self.desk = Desk(context, self.background)
+        router.ready(self.desk, Identity(connection.bot_id, connection.bot_username,
+                                         connection.channel_id, connection.group_id))
+        admins = await self.desk.notices.refresh_admins()
+        await set_menus(self.client, gateway, wording, group_id=connection.group_id,
+                        admin_ids=[a.id for a in admins])
+        self.scheduler = AsyncIOScheduler(timezone=self.config.timezone)
+        self.scheduler.add_job(self.desk.team_changed, "interval",
+                               minutes=ADMIN_REFRESH_MINUTES, id="refresh-admins")
+        self.scheduler.start()
+        log.info("desk started")
+
+    async def stop(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.desk is not None:
+            await self.desk.idle()
+        if self.client is not None and self.client.is_connected:
+            await self.client.stop()
+        await self.background.close()
+        if self.storage is not None:
+            await self.storage.aclose()
+        log.info("desk stopped")
+
+
+async def run_until_stopped(
+    config: Config,
+    client_factory: ClientFactory = build_client,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run the desk until SIGINT/SIGTERM (or `stop` is set), then shut down cleanly."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    app = App(config, client_factory)
+    try:
+        await app.start()
+        await stop.wait()
+    finally:
+        await app.stop()

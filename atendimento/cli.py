@@ -1,0 +1,83 @@
+"""The `atendimento` command: run the desk, migrate the database, and the tools around them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from atendimento import __version__
+from atendimento.config import Config, ConfigError, load_config
+from atendimento.logs import setup_logging
+
+log = logging.getLogger("atendimento.cli")
+
+EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="atendimento",
+        description="A support desk inside Telegram: every client a channel post, "
+        "every conversation its comment thread.",
+    )
+    parser.add_argument("--version", action="version", version=f"atendimento {__version__}")
+    parser.add_argument(
+        "--env-file", type=Path, default=Path(".env"), metavar="PATH",
+        help="file with KEY=VALUE settings, read before the environment (default: .env)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="start the desk (migrates the database first)")
+    commands.add_parser("migrate", help="apply pending database migrations and exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        config = load_config(env_file=args.env_file)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(config.log_level, config.secrets)
+    handler = {"run": _run, "migrate": _migrate}[args.command]
+    return handler(config)
+
+
+def _migrate(config: Config) -> int:
+    from atendimento.app import StartupError, migrate_database
+
+    try:
+        applied = migrate_database(config)
+    except StartupError as error:
+        log.error("%s", error)
+        return error.exit_status
+    if applied:
+        log.info("applied migrations %s", ", ".join(str(v) for v in applied))
+    else:
+        log.info("database is up to date, nothing to do")
+    return EXIT_OK
+
+
+def _run(config: Config) -> int:
+    from atendimento.app import StartupError, run_until_stopped
+
+    try:
+        asyncio.run(run_until_stopped(config))
+    except StartupError as error:
+        log.error("%s", error)
+        return error.exit_status
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""The desk: one entry point per kind of event, each queued in its conversation's lane.
+
+Handlers call these methods and return at once. Work for one client (their messages, the
+team's comments in their thread, commands) runs in arrival order in the lane of that client;
+different clients proceed side by side (design.md §4.3).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from atendimento.desk.clientside import ClientSide
+from atendimento.desk.commands import BUTTON_PREFIX, Commands
+from atendimento.desk.context import DeskContext
+from atendimento.desk.lanes import Lanes
+from atendimento.desk.notices import Notices
+from atendimento.desk.teamside import TeamSide
+from atendimento.desk.threads import Threads
+from atendimento.domain.events import ClientEvent, Person, TeamEvent
+from atendimento.storage import links as link_rows
+from atendimento.storage import threads as thread_rows
+from atendimento.tasks import Background
+
+log = logging.getLogger("atendimento.desk")
+
+NOTIFICATION_COMMANDS = frozenset({"notificacoes", "notificações", "notifications"})
+ON_WORDS = frozenset({"on", "sim", "ligar", "ligado", "yes", "si", "sí", "1"})
+OFF_WORDS = frozenset({"off", "nao", "não", "desligar", "desligado", "no", "0"})
+
+
+class Desk:
+    def __init__(self, ctx: DeskContext, background: Background) -> None:
+        self.ctx = ctx
+        self.lanes = Lanes(background, "conversation")
+        self.threads = Threads(ctx)
+        self.notices = Notices(ctx)
+        self.client_side = ClientSide(ctx, self.threads, self.notices)
+        self.commands = Commands(ctx, self.threads, self.notices,
+                                 self.client_side.send_text_file)
+        self.team_side = TeamSide(ctx, self.threads, self.notices, self.commands)
+
+    # --- the client's private chat -----------------------------------------------------------
+
+    def client_message(self, event: ClientEvent) -> None:
+        command = event.message.command
+        if command == "start":
+            job = lambda: self.client_side.start(event)  # noqa: E731
+        elif command in NOTIFICATION_COMMANDS:
+            job = lambda: self._notifications(event)  # noqa: E731
+        else:
+            job = lambda: self.client_side.message(event)  # noqa: E731
+        self.lanes.submit(("client", event.client.id), job)
+
+    def client_edit(self, event: ClientEvent) -> None:
+        self.lanes.submit(("client", event.client.id), lambda: self.client_side.edit(event))
+
+    def client_deleted(self, message_ids: tuple[int, ...]) -> None:
+        async def job() -> None:
+            found = await self.ctx.storage.run(link_rows.find_by_client_message_ids,
+                                               list(message_ids))
+            for chat_id in dict.fromkeys(link.client_chat_id for link in found):
+                ids = tuple(lk.client_message_id for lk in found if lk.client_chat_id == chat_id)
+                await self.lanes.submit(("client", chat_id),
+                                        lambda ids=ids: self.client_side.deleted(ids))
+        self.lanes.submit("deletions", job)
+
+    async def _notifications(self, event: ClientEvent) -> None:
+        words, person = self.ctx.wording, event.client
+        locale = words.tr.locale_for(person.language_code)
+        argument = event.message.arguments.strip().casefold()
+        if await self.notices.status(person.id) != "admin":
+            text = words.team_only(locale)
+        elif argument in ON_WORDS or argument in OFF_WORDS:
+            enabled = argument in ON_WORDS
+            await self.notices.set_notifications(person, enabled)
+            text = words.notifications(enabled, locale)
+        else:
+            text = words.notifications_usage(locale)
+        await self.ctx.telegram.send_text(person.id, text)
+
+    # --- the discussion group ----------------------------------------------------------------
+
+    def automatic_forward(self, post_id: int, root_id: int) -> None:
+        """The group got the forward of channel post `post_id`: its comment thread is `root_id`."""
+        self.ctx.roots.seen(post_id, root_id)
+
+    def team_message(self, event: TeamEvent) -> None:
+        self._in_thread(event, self.team_side.comment)
+
+    def team_edit(self, event: TeamEvent) -> None:
+        self._in_thread(event, lambda e, _thread: self.team_side.edit(e))
+
+    def _in_thread(self, event: TeamEvent, action) -> None:
+        root = event.thread_root_id
+        if root is None:
+            return  # outside any thread: not the desk's business
+
+        async def find_lane() -> None:
+            thread = await self.ctx.storage.run(thread_rows.get_by_root, root)
+            if thread is None:
+                return  # a thread that is not a card's
+            await self.lanes.submit(("client", thread.client_id),
+                                    lambda: action(event, thread))
+        # Comments of one thread go through one lane to find their client's lane, so their
+        # order survives the lookup.
+        self.lanes.submit(("root", root), find_lane)
+
+    async def button(self, user: Person, data: str) -> str | None:
+        if data.startswith(BUTTON_PREFIX):
+            return await self.commands.priority_button(user, data)
+        return None
+
+    def team_changed(self) -> None:
+        """Telegram said channel membership changed: forget cached answers, reread admins."""
+        self.notices.forget()
+        self.lanes.submit("admins", self.notices.refresh_admins)
+
+    async def idle(self) -> None:
+        await self.lanes.idle()

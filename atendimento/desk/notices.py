@@ -1,0 +1,99 @@
+"""The team: who is a member or an admin (checked with Telegram, cached briefly), and the
+private notices admins get when a thread is created or resumed."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from atendimento.desk.context import DeskContext
+from atendimento.desk.ports import Undeliverable
+from atendimento.domain.events import Person
+from atendimento.storage import team as team_rows
+from atendimento.storage.records import Client
+
+log = logging.getLogger("atendimento.desk.team")
+
+MEMBERSHIP_TTL = timedelta(seconds=60)
+ADMIN, MEMBER, NONE, UNKNOWN = "admin", "member", "none", "unknown"
+
+
+class Notices:
+    def __init__(self, ctx: DeskContext, ttl: timedelta = MEMBERSHIP_TTL) -> None:
+        self.ctx = ctx
+        self.ttl = ttl
+        self._status: dict[int, tuple[str, object]] = {}
+
+    async def status(self, user_id: int) -> str:
+        """ADMIN, MEMBER, NONE or UNKNOWN in the team channel; answers are kept for a minute."""
+        now = self.ctx.now()
+        cached = self._status.get(user_id)
+        if cached is not None and now - cached[1] < self.ttl:  # type: ignore[operator]
+            return cached[0]
+        status = await self.ctx.telegram.member_status(self.ctx.channel_id, user_id)
+        if status != UNKNOWN:
+            self._status[user_id] = (status, now)
+        return status
+
+    def forget(self, user_id: int | None = None) -> None:
+        """Drop cached answers (one user's, or all) after Telegram says membership changed."""
+        if user_id is None:
+            self._status.clear()
+        else:
+            self._status.pop(user_id, None)
+
+    async def refresh_admins(self) -> list[Person]:
+        """Bring the stored admin list in line with the channel's administrators."""
+        ctx, run = self.ctx, self.ctx.storage.run
+        try:
+            admins = await ctx.telegram.admins(ctx.channel_id)
+        except Undeliverable as error:
+            log.error("cannot list the channel's administrators: %s", error)
+            return []
+        current = {a.id for a in admins}
+        for member in await run(team_rows.list_admins):
+            if member.user_id not in current:
+                await run(team_rows.set_admin, member.user_id, False, now=ctx.now())
+        for admin in admins:
+            known = await run(team_rows.get, admin.id)
+            await run(team_rows.upsert, user_id=admin.id, first_name=admin.first_name,
+                      last_name=admin.last_name, username=admin.username,
+                      language=known.language if known else None, is_admin=True,
+                      now=ctx.now())
+        self.forget()
+        return admins
+
+    async def admin_started(self, person: Person) -> None:
+        """An admin who sends /start to the bot starts getting notices (until they opt out)."""
+        run, ctx = self.ctx.storage.run, self.ctx
+        if await self.status(person.id) != ADMIN:
+            return
+        await run(team_rows.upsert, user_id=person.id, first_name=person.first_name,
+                  last_name=person.last_name, username=person.username,
+                  language=person.language_code, is_admin=True, now=ctx.now())
+        if await run(team_rows.mark_started, person.id, now=ctx.now()):
+            await run(team_rows.set_notifications, person.id, True, now=ctx.now())
+
+    async def set_notifications(self, person: Person, enabled: bool) -> None:
+        run, ctx = self.ctx.storage.run, self.ctx
+        await run(team_rows.upsert, user_id=person.id, first_name=person.first_name,
+                  last_name=person.last_name, username=person.username,
+                  language=person.language_code, is_admin=True, now=ctx.now())
+        await run(team_rows.set_notifications, person.id, enabled, now=ctx.now())
+
+    async def thread_opened(self, client: Client, opened, preview: str,
+                            comment_id: int | None) -> None:
+        """Tell every admin who asked for it that a thread was created or resumed."""
+        ctx = self.ctx
+        name = " ".join(p for p in (client.first_name, client.last_name) if p)
+        link = ctx.comment_link(opened.thread.card_message_id, comment_id)
+        for admin in await ctx.storage.run(team_rows.list_admins_to_notify):
+            locale = ctx.wording.tr.locale_for(admin.language)
+            text = ctx.wording.notice(
+                resumed=opened.change == "resumed", client=name,
+                origin=opened.atendimento.origin, preview=preview[:120], link=link,
+                locale=locale)
+            try:
+                await ctx.telegram.send_text(admin.user_id, text)
+            except Undeliverable as error:
+                log.info("notice to admin %s not sent: %s", admin.user_id, error)

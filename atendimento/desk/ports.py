@@ -1,0 +1,71 @@
+"""What the desk services need from Telegram and from time, as small interfaces (ports)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from atendimento.domain.events import Person
+from atendimento.domain.text import RichText
+
+# Why a message could not be delivered; each has a service line in desk/wording.py.
+BLOCKED = "blocked"
+DEACTIVATED = "deactivated"
+TOO_LONG = "too_long"
+NOT_FOUND = "not_found"
+FORBIDDEN = "forbidden"
+UNSUPPORTED = "unsupported"
+GAVE_UP = "gave_up"
+REFUSED = "refused"  # any other error Telegram gave; its name is in `detail`
+
+
+class Undeliverable(Exception):
+    """Telegram refused a send for good (retrying cannot help); `reason` is one of the above."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+class Telegram(Protocol):
+    """The sends and reads the desk makes; the adapter handles rate limits and retries."""
+
+    async def send_text(self, chat_id: int, text: RichText | str, *, reply_to: int | None = None,
+                        buttons: Sequence[Sequence[Button]] = (), silent: bool = False) -> int: ...
+
+    async def send_markdown(self, chat_id: int, markdown: str, *,
+                            reply_to: int | None = None) -> int: ...
+
+    async def edit_text(self, chat_id: int, message_id: int, text: RichText | str, *,
+                        buttons: Sequence[Sequence[Button]] = ()) -> None: ...
+
+    async def pin(self, chat_id: int, message_id: int) -> None: ...
+
+    async def unpin(self, chat_id: int, message_id: int) -> None: ...
+
+    async def copy(self, from_chat: int, message_id: int, to_chat: int, *,
+                   reply_to: int | None = None) -> list[tuple[int, int]]:
+        """Copy a message (a whole album when it is part of one); (source id, copy id) pairs."""
+        ...
+
+    async def mirror_edit(self, from_chat: int, message_id: int, to_chat: int,
+                          to_message_id: int) -> None: ...
+
+    async def member_status(self, chat_id: int, user_id: int) -> str:
+        """"admin", "member", "none", or "unknown" when Telegram could not say."""
+        ...
+
+    async def admins(self, chat_id: int) -> list[Person]: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

@@ -1,0 +1,113 @@
+"""The team's side: comments in a card's thread copied to the client, edits mirrored, and the
+checks that keep anything not meant for the client in the thread."""
+
+from __future__ import annotations
+
+import logging
+
+from atendimento.desk.commands import Commands
+from atendimento.desk.context import DeskContext
+from atendimento.desk.notices import NONE, UNKNOWN, Notices
+from atendimento.desk.ports import BLOCKED, Undeliverable
+from atendimento.desk.threads import Threads
+from atendimento.domain.events import TeamEvent
+from atendimento.storage import clients as client_rows
+from atendimento.storage import links as link_rows
+from atendimento.storage import settings as setting_rows
+from atendimento.storage import threads as thread_rows
+from atendimento.storage.records import TO_CLIENT, Thread
+
+log = logging.getLogger("atendimento.desk.team")
+
+ANONYMOUS_WARNED = "anonymous_warning_sent"
+
+
+class TeamSide:
+    def __init__(self, ctx: DeskContext, threads: Threads, notices: Notices,
+                 commands: Commands) -> None:
+        self.ctx = ctx
+        self.threads = threads
+        self.notices = notices
+        self.commands = commands
+
+    async def thread_of(self, event: TeamEvent) -> Thread | None:
+        if event.thread_root_id is None:
+            return None
+        return await self.ctx.storage.run(thread_rows.get_by_root, event.thread_root_id)
+
+    async def comment(self, event: TeamEvent, thread: Thread) -> None:
+        """A comment in a card's thread: a command, or a message for the client."""
+        incoming = event.message
+        if event.author is not None and event.author.id == self.ctx.bot_id:
+            return
+        if incoming.command is not None and not event.via_bot:
+            await self.commands.run(event, thread)
+            return
+        if not await self._may_relay(event, thread):
+            return
+        await self._relay(event, thread)
+
+    async def _may_relay(self, event: TeamEvent, thread: Thread) -> bool:
+        ctx, incoming = self.ctx, event.message
+        if event.author is None:  # sent as the channel or the group: anonymous, still team
+            if not await ctx.storage.run(setting_rows.get, ANONYMOUS_WARNED, False):
+                await self.threads.line(thread, ctx.wording.anonymous_warning(),
+                                        reply_to=incoming.message_id)
+                await ctx.storage.run(setting_rows.put, ANONYMOUS_WARNED, True, now=ctx.now())
+            return True
+        status = await self.notices.status(event.author.id)
+        if status == NONE:
+            await self.threads.line(thread, ctx.wording.not_a_member(event.author.name),
+                                    reply_to=incoming.message_id)
+            return False
+        if status == UNKNOWN:
+            await self.threads.line(thread, ctx.wording.membership_unknown(event.author.name),
+                                    reply_to=incoming.message_id)
+            return False
+        return True
+
+    async def _relay(self, event: TeamEvent, thread: Thread) -> None:
+        ctx, run, incoming = self.ctx, self.ctx.storage.run, event.message
+        if await run(link_rows.find_by_group_message, incoming.chat_id, incoming.message_id):
+            return  # an album item already copied with its first item
+        client = await run(client_rows.require, thread.client_id)
+        reply_to = None
+        if incoming.reply_to_id and incoming.reply_to_id != thread.thread_root_id:
+            target = await run(link_rows.find_by_group_message, incoming.chat_id,
+                               incoming.reply_to_id)
+            if target is not None:
+                reply_to = target.client_message_id
+        atendimento = (await run(thread_rows.current_atendimento, thread.id)
+                       or await run(thread_rows.last_atendimento, thread.id))
+        try:
+            pairs = await ctx.telegram.copy(incoming.chat_id, incoming.message_id,
+                                            client.user_id, reply_to=reply_to)
+        except Undeliverable as error:
+            await self.threads.line(thread, ctx.wording.undelivered(error.reason, error.detail),
+                                    reply_to=incoming.message_id)
+            if error.reason == BLOCKED and not client.blocked_bot:
+                await run(client_rows.set_blocked_bot, client.user_id, True, now=ctx.now())
+                await self.threads.show(thread)
+            return
+        if atendimento is None:  # a thread whose first atendimento never opened (a crash)
+            log.warning("thread %s has no atendimento; comment %s relayed unlinked", thread.id,
+                        incoming.message_id)
+            return
+        for source_id, copy_id in pairs:
+            await run(link_rows.add, atendimento_id=atendimento.id, direction=TO_CLIENT,
+                      client_chat_id=client.user_id, client_message_id=copy_id,
+                      group_chat_id=incoming.chat_id, group_message_id=source_id,
+                      now=ctx.now(), media_group_id=incoming.media_group_id)
+
+    async def edit(self, event: TeamEvent) -> None:
+        """A team member edited a comment: edit the client's copy."""
+        ctx, incoming = self.ctx, event.message
+        link = await ctx.storage.run(link_rows.find_by_group_message, incoming.chat_id,
+                                     incoming.message_id)
+        if link is None or link.direction != TO_CLIENT:
+            return
+        try:
+            await ctx.telegram.mirror_edit(incoming.chat_id, incoming.message_id,
+                                           link.client_chat_id, link.client_message_id)
+        except Undeliverable as error:
+            log.warning("edit of comment %s not mirrored: %s", incoming.message_id, error)

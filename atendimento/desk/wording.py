@@ -1,0 +1,199 @@
+"""Every line the desk writes: service lines and notices for the team, short notes to clients.
+
+The team reads the team's language; a client reads their own (resolved from Telegram's
+language code). Nothing here sends: services decide when, this module only says how.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from atendimento.desk import ports
+from atendimento.domain.card import CardWords
+from atendimento.domain.priority import ORDER, Priority
+from atendimento.i18n import NP_, Translator
+
+KIND_NAMES = {  # NP_ marks them for extraction; `kind()` translates them
+    "text": NP_("kind", "text"),
+    "photo": NP_("kind", "photo"),
+    "video": NP_("kind", "video"),
+    "document": NP_("kind", "file"),
+    "audio": NP_("kind", "audio"),
+    "voice": NP_("kind", "voice message"),
+    "video_note": NP_("kind", "video message"),
+    "sticker": NP_("kind", "sticker"),
+    "animation": NP_("kind", "GIF"),
+    "contact": NP_("kind", "contact"),
+    "location": NP_("kind", "location"),
+    "venue": NP_("kind", "place"),
+    "poll": NP_("kind", "poll"),
+    "dice": NP_("kind", "dice"),
+    "game": NP_("kind", "game"),
+    "story": NP_("kind", "story"),
+    "paid_media": NP_("kind", "paid media"),
+    "giveaway": NP_("kind", "giveaway"),
+    "unknown": NP_("kind", "message"),
+}
+
+
+class Wording:
+    def __init__(self, translator: Translator, timezone: str) -> None:
+        self.tr = translator
+        self.team = translator.team_locale
+        self.timezone = timezone
+
+    # --- the card ---------------------------------------------------------------------------
+
+    def priority(self, priority: Priority, locale: str | None = None) -> str:
+        words = {
+            Priority.URGENT: self.tr.pgettext(locale or self.team, "priority", "urgent"),
+            Priority.HIGH: self.tr.pgettext(locale or self.team, "priority", "high"),
+            Priority.NORMAL: self.tr.pgettext(locale or self.team, "priority", "normal"),
+            Priority.LOW: self.tr.pgettext(locale or self.team, "priority", "low"),
+        }
+        return words[priority]
+
+    def priority_names(self) -> list[tuple[str, Priority]]:
+        """Every localized name of every priority, so `/p alta` works whatever the language."""
+        return [(self.priority(p, locale), p) for locale in self.tr.locales for p in ORDER]
+
+    def card_words(self, ignored: int = 0) -> CardWords:
+        t = self.team
+        return CardWords(
+            open=self.tr.pgettext(t, "state", "open"),
+            ended=self.tr.pgettext(t, "state", "ended"),
+            banned=self.tr.pgettext(t, "state", "banned"),
+            priorities={p: self.priority(p) for p in ORDER},
+            blocked_bot=self.tr._(t, "The client blocked the bot."),
+            ignored=self.tr.ngettext(t, "{n} message ignored while banned",
+                                     "{n} messages ignored while banned", ignored),
+        )
+
+    def kind(self, kind: str, locale: str | None = None) -> str:
+        return self.tr.pgettext(locale or self.team, "kind", KIND_NAMES.get(kind, "message"))
+
+    # --- service lines in the thread --------------------------------------------------------
+
+    def opened(self, number: int, origin: str | None, when: datetime) -> str:
+        time = self.tr.format_datetime(when, self.team, self.timezone, format="short")
+        if origin:
+            return self.tr._(self.team, "📂 Atendimento #{number} opened from “{origin}” · {time}",
+                             number=number, origin=origin, time=time)
+        return self.tr._(self.team, "📂 Atendimento #{number} opened · {time}",
+                         number=number, time=time)
+
+    def ended(self, number: int, by: str, duration: timedelta) -> str:
+        return self.tr._(self.team, "✅ Atendimento #{number} ended by {name} after {duration}",
+                         number=number, name=by,
+                         duration=self.tr.format_duration(duration, self.team))
+
+    def nothing_to_end(self) -> str:
+        return self.tr._(self.team, "There is no open atendimento to end.")
+
+    def priority_set(self, priority: Priority, by: str) -> str:
+        return self.tr._(self.team, "🎚 Priority set to {priority} by {name}",
+                         priority=self.priority(priority), name=by)
+
+    def choose_priority(self) -> str:
+        return self.tr._(self.team, "Choose the priority:")
+
+    def unknown_priority(self, value: str) -> str:
+        choices = ", ".join(f"{p.rank} {self.priority(p)}" for p in ORDER)
+        return self.tr._(self.team, "Unknown priority “{value}”. Use one of: {choices}.",
+                         value=value, choices=choices)
+
+    def banned(self, client: str, by: str, reason: str) -> str:
+        if reason:
+            return self.tr._(self.team, "⛔ {client} was banned by {name}: {reason}",
+                             client=client, name=by, reason=reason)
+        return self.tr._(self.team, "⛔ {client} was banned by {name}", client=client, name=by)
+
+    def unbanned(self, client: str, by: str) -> str:
+        return self.tr._(self.team, "✅ {client} was unbanned by {name}", client=client, name=by)
+
+    def already_banned(self) -> str:
+        return self.tr._(self.team, "The client is already banned.")
+
+    def not_banned(self) -> str:
+        return self.tr._(self.team, "The client is not banned.")
+
+    def admins_only(self, command: str) -> str:
+        return self.tr._(self.team, "Only channel administrators can use /{command}.",
+                         command=command)
+
+    def unknown_command(self, command: str) -> str:
+        return self.tr._(self.team, "Unknown command /{command}; it was not sent to the client.",
+                         command=command)
+
+    def undelivered(self, reason: str, detail: str = "") -> str:
+        t = self.team
+        lines = {
+            ports.BLOCKED: self.tr._(t, "⚠️ Not delivered: the client blocked the bot."),
+            ports.DEACTIVATED: self.tr._(t, "⚠️ Not delivered: the client's account was deleted."),
+            ports.TOO_LONG: self.tr._(t, "⚠️ Not delivered: the message is too long."),
+            ports.NOT_FOUND: self.tr._(t, "⚠️ Not delivered: the client cannot be reached."),
+            ports.UNSUPPORTED: self.tr._(
+                t, "⚠️ Not delivered: this kind of message cannot be copied to the client."),
+            ports.GAVE_UP: self.tr._(
+                t, "⚠️ Not delivered: Telegram kept failing, the desk gave up."),
+        }
+        if reason in lines:
+            return lines[reason]
+        return self.tr._(t, "⚠️ Not delivered: Telegram said {error}.", error=detail or reason)
+
+    def deleted_by_client(self) -> str:
+        return self.tr._(self.team, "🗑 The client deleted this message.")
+
+    def answer_deleted_by_client(self) -> str:
+        return self.tr._(self.team, "🗑 The client deleted this answer from their chat.")
+
+    def client_sent_unsupported(self, kind: str) -> str:
+        return self.tr._(self.team, "❔ The client sent a {kind}, which cannot be relayed.",
+                         kind=self.kind(kind))
+
+    def not_a_member(self, name: str) -> str:
+        return self.tr._(self.team, "🚫 Not sent to the client: {name} is not a member of the "
+                         "channel.", name=name)
+
+    def membership_unknown(self, name: str) -> str:
+        return self.tr._(self.team, "🚫 Not sent to the client: could not confirm that {name} "
+                         "is a member of the channel. Try again in a moment.", name=name)
+
+    def anonymous_warning(self) -> str:
+        return self.tr._(self.team, "👤 This comment was sent anonymously and was relayed. "
+                         "Please turn off “Remain anonymous” for the team in the group's "
+                         "administrator rights, so the desk knows who answers.")
+
+    # --- for the client ---------------------------------------------------------------------
+
+    def unsupported_for_client(self, kind: str, locale: str) -> str:
+        return self.tr._(locale, "Sorry, a {kind} cannot be delivered to our team. Please send "
+                         "it another way.", kind=self.kind(kind, locale))
+
+    # --- notices to admins ------------------------------------------------------------------
+
+    def notice(self, *, resumed: bool, client: str, origin: str | None, preview: str,
+               link: str, locale: str) -> str:
+        if resumed:
+            head = self.tr._(locale, "🔁 {client} is back", client=client)
+        else:
+            head = self.tr._(locale, "🆕 New client: {client}", client=client)
+        lines = [head]
+        if origin:
+            lines.append(self.tr._(locale, "Origin: {origin}", origin=origin))
+        if preview:
+            lines.append(f"“{preview}”")
+        lines.append(link)
+        return "\n".join(lines)
+
+    def notifications(self, enabled: bool, locale: str) -> str:
+        if enabled:
+            return self.tr._(locale, "🔔 Notices are on: you will hear about new and returning "
+                             "clients. /notificacoes off turns them off.")
+        return self.tr._(locale, "🔕 Notices are off. /notificacoes on turns them on.")
+
+    def notifications_usage(self, locale: str) -> str:
+        return self.tr._(locale, "Use /notificacoes on or /notificacoes off.")
+
+    def team_only(self, locale: str) -> str:
+        return self.tr._(locale, "This command is for the team's administrators.")

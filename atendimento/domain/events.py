@@ -1,0 +1,70 @@
+"""What the desk hears from Telegram, as plain values the services understand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Kinds the bot can copy as itself; anything else gets a service line instead (design.md §4.6).
+COPYABLE_KINDS = frozenset({
+    "text", "photo", "video", "document", "audio", "voice", "video_note", "sticker", "animation",
+    "contact", "location", "venue", "poll",
+})
+ALBUM_KINDS = frozenset({"photo", "video", "document", "audio"})
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+    @property
+    def name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or str(self.id)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message (or an edit of one), on either side."""
+
+    chat_id: int
+    message_id: int
+    kind: str
+    preview: str = ""  # the start of the text or caption, for notices; never stored
+    reply_to_id: int | None = None
+    media_group_id: str | None = None
+    command: str | None = None  # "fim" for "/fim@bot 2", lower case
+    arguments: str = ""
+    edited: bool = False
+
+    @property
+    def copyable(self) -> bool:
+        return self.kind in COPYABLE_KINDS
+
+
+@dataclass(frozen=True)
+class ClientEvent:
+    """A client's message in their private chat with the bot."""
+
+    client: Person
+    message: Incoming
+
+
+@dataclass(frozen=True)
+class TeamEvent:
+    """A message in the discussion group: a comment in a card's thread, or anything else."""
+
+    message: Incoming
+    thread_root_id: int | None
+    author: Person | None  # None when sent as the channel or the group (anonymous)
+    sender_chat_id: int | None = None
+    via_bot: bool = False
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """Message ids the client deleted in a private chat (Telegram does not say which chat)."""
+
+    message_ids: tuple[int, ...] = field(default_factory=tuple)

@@ -1,0 +1,84 @@
+"""Builds the bot's pyrogram client and connects it, turning Telegram's refusals into advice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyrogram
+from pyrogram import errors
+
+from atendimento.config import Config
+from atendimento.errors import EXIT_MISCONFIGURED, StartupError
+
+log = logging.getLogger("atendimento.telegram")
+
+SESSION_NAME = "atendimento"
+
+ClientFactory = Callable[[Config], pyrogram.Client]
+
+
+def build_client(config: Config) -> pyrogram.Client:
+    """The production client: a persistent session in DATA_DIR so missed updates are caught up.
+
+    `sleep_threshold=0` hands every FloodWait to the desk's own retry logic (design.md §4.4),
+    so a wait pauses only the sends it concerns instead of a whole pyrogram worker.
+    """
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    return pyrogram.Client(
+        SESSION_NAME,
+        api_id=config.api_id,
+        api_hash=config.api_hash.reveal(),
+        bot_token=config.bot_token.reveal(),
+        workdir=config.data_dir,
+        skip_updates=False,
+        sleep_threshold=0,
+        workers=1,  # handlers only queue work; one worker keeps the arrival order exactly
+        lang_code=config.language.split("_")[0],
+    )
+
+
+@dataclass(frozen=True)
+class Connection:
+    bot_id: int
+    bot_username: str
+    channel_id: int
+    channel_title: str
+    group_id: int
+
+
+async def connect(client: pyrogram.Client, config: Config) -> Connection:
+    """Start the client and find the team channel, or raise a `StartupError` saying what to fix."""
+    try:
+        await client.start()
+    except (errors.AccessTokenInvalid, errors.AccessTokenExpired, errors.AuthKeyUnregistered,
+            errors.UserDeactivated) as error:
+        raise StartupError(
+            f"Telegram refused BOT_TOKEN ({error.ID}): get the current token from @BotFather "
+            "(/token) and set BOT_TOKEN.", EXIT_MISCONFIGURED) from None
+    except errors.ApiIdInvalid:
+        raise StartupError(
+            "Telegram refused API_ID/API_HASH: copy both again from https://my.telegram.org.",
+            EXIT_MISCONFIGURED) from None
+    except (OSError, TimeoutError) as error:
+        raise StartupError(f"Cannot reach Telegram: {error}. Check the network and retry."
+                           ) from None
+    me = client.me
+    try:
+        channel = await client.get_chat(config.channel)
+    except (errors.RPCError, KeyError, ValueError) as error:
+        await client.stop()
+        raise StartupError(
+            f"Cannot open the team channel {config.channel} ({type(error).__name__}): add the bot "
+            "to the channel as an administrator and check CHANNEL.", EXIT_MISCONFIGURED) from None
+    if channel.linked_chat is None:
+        await client.stop()
+        raise StartupError(
+            f"The channel {channel.title!r} has no discussion group: in the channel's settings, "
+            "add a discussion group (the comments live there) and make the bot an "
+            "administrator of it.", EXIT_MISCONFIGURED)
+    log.info("connected as @%s; team channel %r with discussion group %r", me.username,
+             channel.title, channel.linked_chat.title)
+    return Connection(me.id, me.username or "", channel.id, channel.title or "",
+                      channel.linked_chat.id)

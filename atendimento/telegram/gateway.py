@@ -1,0 +1,283 @@
+"""The desk's `Telegram` port on pyrogram: sends with per-chat flood pauses, retries, error kinds.
+
+A FloodWait pauses only the chat it came from (design.md §4.4): sends to other chats go on.
+Transient failures back off up to a cap; permanent ones become `Undeliverable` with a reason
+the desk turns into a service line. Nothing is retried forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import pyrogram
+from pyrogram import enums, errors, types
+
+from atendimento.desk import ports
+from atendimento.desk.ports import Button, Undeliverable
+from atendimento.domain.events import Person
+from atendimento.domain.text import RichText
+from atendimento.telegram.convert import person
+
+log = logging.getLogger("atendimento.telegram.gateway")
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+
+ENTITY_TYPES = {
+    "bold": enums.MessageEntityType.BOLD,
+    "italic": enums.MessageEntityType.ITALIC,
+    "code": enums.MessageEntityType.CODE,
+}
+PERMANENT: dict[type[errors.RPCError], str] = {
+    errors.UserIsBlocked: ports.BLOCKED,
+    errors.InputUserDeactivated: ports.DEACTIVATED,
+    errors.UserDeactivated: ports.DEACTIVATED,
+    errors.MessageTooLong: ports.TOO_LONG,
+    errors.MediaCaptionTooLong: ports.TOO_LONG,
+    errors.PeerIdInvalid: ports.NOT_FOUND,
+    errors.MessageIdInvalid: ports.NOT_FOUND,
+    errors.MsgIdInvalid: ports.NOT_FOUND,
+    errors.ReplyMessageIdInvalid: ports.NOT_FOUND,
+    errors.ChatWriteForbidden: ports.FORBIDDEN,
+    errors.ChatAdminRequired: ports.FORBIDDEN,
+    errors.MessageEmpty: ports.UNSUPPORTED,
+}
+TRANSIENT = (errors.InternalServerError, errors.ServiceUnavailable, TimeoutError, OSError)
+
+
+class MessageCache:
+    """Recent messages from updates, so a copy or an edit needs no extra GetMessages call."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[int, int], types.Message] = OrderedDict()
+
+    def remember(self, message: types.Message) -> None:
+        key = (message.chat.id, message.id)
+        self._items[key] = message
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def get(self, chat_id: int, message_id: int) -> types.Message | None:
+        return self._items.get((chat_id, message_id))
+
+
+class Gateway:
+    """Implements `atendimento.desk.ports.Telegram` with a pyrogram client."""
+
+    def __init__(self, client: pyrogram.Client, *, sleep: Sleep = asyncio.sleep,
+                 monotonic: Callable[[], float] = time.monotonic, max_flood_waits: int = 8,
+                 max_attempts: int = 5, backoff_cap: float = 30.0) -> None:
+        self.client = client
+        self.cache = MessageCache()
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._paused_until: dict[int, float] = {}
+        self._max_flood_waits = max_flood_waits
+        self._max_attempts = max_attempts
+        self._backoff_cap = backoff_cap
+
+    # --- the retry loop -------------------------------------------------------------------
+
+    async def call(self, chat_id: int, action: Callable[[], Awaitable[T]],
+                    passthrough: tuple[type[errors.RPCError], ...] = ()) -> T:
+        """Run `action` against `chat_id`, honouring its flood pause; errors in `passthrough`
+        reach the caller as they are."""
+        waits = attempts = 0
+        while True:
+            pause = self._paused_until.get(chat_id, 0.0) - self._monotonic()
+            if pause > 0:
+                await self._sleep(pause)
+            try:
+                return await action()
+            except errors.FloodWait as error:
+                waits += 1
+                seconds = float(error.value or 1)
+                if waits > self._max_flood_waits:
+                    raise Undeliverable(ports.GAVE_UP, f"flooded {waits} times") from None
+                log.info("chat %s: flood wait of %ss", chat_id, seconds)
+                self._paused_until[chat_id] = max(self._paused_until.get(chat_id, 0.0),
+                                                  self._monotonic() + seconds)
+            except passthrough:
+                raise
+            except errors.RPCError as error:
+                reason = next((r for kind, r in PERMANENT.items() if isinstance(error, kind)),
+                              None)
+                if reason is not None:
+                    raise Undeliverable(reason, error.ID or type(error).__name__) from None
+                if not isinstance(error, TRANSIENT):
+                    raise Undeliverable(ports.REFUSED, error.ID or type(error).__name__) from None
+                attempts = await self._back_off(chat_id, attempts, error)
+            except TRANSIENT as error:
+                attempts = await self._back_off(chat_id, attempts, error)
+
+    async def _back_off(self, chat_id: int, attempts: int, error: BaseException) -> int:
+        attempts += 1
+        if attempts >= self._max_attempts:
+            raise Undeliverable(ports.GAVE_UP, f"{type(error).__name__} {attempts} times")
+        delay = min(self._backoff_cap, 2.0 ** (attempts - 1))
+        log.warning("chat %s: %s, retrying in %ss", chat_id, type(error).__name__, delay)
+        await self._sleep(delay)
+        return attempts
+
+    # --- sending --------------------------------------------------------------------------
+
+    async def send_text(self, chat_id: int, text: RichText | str, *, reply_to: int | None = None,
+                        buttons: Sequence[Sequence[Button]] = (), silent: bool = False) -> int:
+        body, entities = _plain(text)
+        sent = await self.call(chat_id, lambda: self.client.send_message(
+            chat_id, body, entities=entities, parse_mode=enums.ParseMode.DISABLED,
+            reply_parameters=_reply(reply_to), reply_markup=_keyboard(buttons),
+            disable_notification=silent,
+            link_preview_options=types.LinkPreviewOptions(is_disabled=True)))
+        return sent.id
+
+    async def send_markdown(self, chat_id: int, markdown: str, *,
+                            reply_to: int | None = None) -> int:
+        sent = await self.call(chat_id, lambda: self.client.send_message(
+            chat_id, markdown, parse_mode=enums.ParseMode.MARKDOWN,
+            reply_parameters=_reply(reply_to)))
+        return sent.id
+
+    async def edit_text(self, chat_id: int, message_id: int, text: RichText | str, *,
+                        buttons: Sequence[Sequence[Button]] = ()) -> None:
+        body, entities = _plain(text)
+        await self._unless_unchanged(chat_id, lambda: self.client.edit_message_text(
+            chat_id, message_id, body, entities=entities, parse_mode=enums.ParseMode.DISABLED,
+            reply_markup=_keyboard(buttons) if buttons else None,
+            link_preview_options=types.LinkPreviewOptions(is_disabled=True)))
+
+    async def pin(self, chat_id: int, message_id: int) -> None:
+        await self.call(chat_id, lambda: self.client.pin_chat_message(
+            chat_id, message_id, disable_notification=True))
+
+    async def unpin(self, chat_id: int, message_id: int) -> None:
+        await self.call(chat_id, lambda: self.client.unpin_chat_message(chat_id, message_id))
+
+    async def copy(self, from_chat: int, message_id: int, to_chat: int, *,
+                   reply_to: int | None = None) -> list[tuple[int, int]]:
+        source = await self._source(from_chat, message_id)
+        if source.media_group_id:
+            return await self._copy_album(source, to_chat, reply_to)
+        try:
+            copy = await self.call(to_chat, lambda: source.copy(
+                to_chat, reply_parameters=_reply(reply_to)))
+        except ValueError as error:  # pyrogram's word for "this kind cannot be copied"
+            raise Undeliverable(ports.UNSUPPORTED, str(error)) from None
+        if copy is None:
+            raise Undeliverable(ports.UNSUPPORTED, "nothing to copy")
+        return [(source.id, copy.id)]
+
+    async def _copy_album(self, first: types.Message, to_chat: int,
+                          reply_to: int | None) -> list[tuple[int, int]]:
+        items = await self.call(first.chat.id, lambda: self.client.get_media_group(
+            first.chat.id, first.id))
+        media = [_input_media(item) for item in items]
+        if any(m is None for m in media):
+            raise Undeliverable(ports.UNSUPPORTED, "album with a kind Telegram cannot group")
+        copies = await self.call(to_chat, lambda: self.client.send_media_group(
+            to_chat, media, reply_parameters=_reply(reply_to)))
+        return [(item.id, copy.id) for item, copy in zip(items, copies, strict=True)]
+
+    async def mirror_edit(self, from_chat: int, message_id: int, to_chat: int,
+                          to_message_id: int) -> None:
+        source = await self._source(from_chat, message_id)
+        if source.text:
+            action = lambda: self.client.edit_message_text(  # noqa: E731
+                to_chat, to_message_id, source.text, entities=source.entities,
+                parse_mode=enums.ParseMode.DISABLED)
+        elif (media := _input_media(source)) is not None:
+            action = lambda: self.client.edit_message_media(  # noqa: E731
+                to_chat, to_message_id, media)
+        elif source.media and source.caption is not None:
+            action = lambda: self.client.edit_message_caption(  # noqa: E731
+                to_chat, to_message_id, source.caption, caption_entities=source.caption_entities,
+                parse_mode=enums.ParseMode.DISABLED)
+        else:
+            return  # live locations and the like: nothing a copy can mirror
+        await self._unless_unchanged(to_chat, action)
+
+    async def _unless_unchanged(self, chat_id: int, action: Callable[[], Awaitable[Any]]) -> None:
+        try:
+            await self.call(chat_id, action, passthrough=(errors.MessageNotModified,))
+        except errors.MessageNotModified:
+            pass  # the copy already says this
+
+    async def _source(self, chat_id: int, message_id: int) -> types.Message:
+        cached = self.cache.get(chat_id, message_id)
+        if cached is not None:
+            return cached
+        found = await self.call(chat_id, lambda: self.client.get_messages(chat_id, message_id))
+        if found is None or found.empty:
+            raise Undeliverable(ports.NOT_FOUND, f"message {message_id} is gone")
+        return found
+
+    # --- reading --------------------------------------------------------------------------
+
+    async def member_status(self, chat_id: int, user_id: int) -> str:
+        try:
+            member = await self.call(chat_id, lambda: self.client.get_chat_member(
+                chat_id, user_id), passthrough=(errors.UserNotParticipant,))
+        except errors.UserNotParticipant:
+            return "none"
+        except Undeliverable as error:
+            return "none" if error.reason == ports.NOT_FOUND else "unknown"
+        status = member.status
+        if status in (enums.ChatMemberStatus.OWNER, enums.ChatMemberStatus.ADMINISTRATOR):
+            return "admin"
+        if status in (enums.ChatMemberStatus.MEMBER, enums.ChatMemberStatus.RESTRICTED):
+            return "member"
+        return "none"
+
+    async def admins(self, chat_id: int) -> list[Person]:
+        async def collect() -> list[Person]:
+            found = []
+            async for member in self.client.get_chat_members(
+                    chat_id, filter=enums.ChatMembersFilter.ADMINISTRATORS):
+                user = member.user
+                if user is not None and not user.is_bot:
+                    found.append(person(user))
+            return found
+        return await self.call(chat_id, collect)
+
+
+def _plain(text: RichText | str) -> tuple[str, list[types.MessageEntity] | None]:
+    if isinstance(text, str):
+        return text, None
+    entities = [types.MessageEntity(type=ENTITY_TYPES[s.kind], offset=s.offset, length=s.length)
+                for s in text.spans]
+    return text.text, entities or None
+
+
+def _reply(message_id: int | None) -> types.ReplyParameters | None:
+    return types.ReplyParameters(message_id=message_id) if message_id else None
+
+
+def _keyboard(rows: Sequence[Sequence[Button]]) -> types.InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return types.InlineKeyboardMarkup([
+        [types.InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows])
+
+
+def _input_media(message: types.Message) -> types.InputMedia | None:
+    """The message's media as an InputMedia by file id (kinds an album or a media edit allow)."""
+    caption = dict(caption=message.caption or "", caption_entities=message.caption_entities,
+                   parse_mode=enums.ParseMode.DISABLED)
+    if message.photo:
+        return types.InputMediaPhoto(message.photo.file_id, **caption)
+    if message.video:
+        return types.InputMediaVideo(message.video.file_id, **caption)
+    if message.document:
+        return types.InputMediaDocument(message.document.file_id, **caption)
+    if message.audio:
+        return types.InputMediaAudio(message.audio.file_id, **caption)
+    if message.animation:
+        return types.InputMediaAnimation(message.animation.file_id, **caption)
+    return None

@@ -1,0 +1,124 @@
+"""Thin pyrogram handlers: turn each update into an event and hand it to the desk.
+
+They are registered before the client starts, so updates caught up at start-up (missed while
+the desk was down) are handled too; until the desk is ready they wait, in order, in the router.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyrogram
+from pyrogram import enums, filters, handlers, types
+
+from atendimento.desk.desk import Desk
+from atendimento.tasks import Background
+from atendimento.telegram import convert
+from atendimento.telegram.gateway import MessageCache
+
+log = logging.getLogger("atendimento.telegram.handlers")
+
+
+@dataclass(frozen=True)
+class Identity:
+    bot_id: int
+    bot_username: str
+    channel_id: int
+    group_id: int
+
+
+class Router:
+    """Routes updates to the desk once it is ready; buffers them (in order) until then."""
+
+    def __init__(self, cache: MessageCache, background: Background) -> None:
+        self.cache = cache
+        self.background = background
+        self.desk: Desk | None = None
+        self.me: Identity | None = None
+        self._pending: list[Callable[[], None]] = []
+
+    def ready(self, desk: Desk, me: Identity) -> None:
+        self.desk, self.me = desk, me
+        pending, self._pending = self._pending, []
+        for deliver in pending:
+            deliver()
+
+    def _later(self, deliver: Callable[[], None]) -> None:
+        if self.desk is None:
+            self._pending.append(deliver)
+        else:
+            deliver()
+
+    # --- private chats ------------------------------------------------------------------------
+
+    async def private_message(self, _client: pyrogram.Client, message: types.Message) -> None:
+        self.cache.remember(message)
+        self._later(lambda: self.desk.client_message(
+            convert.client_event(message, self.me.bot_username)))
+
+    async def private_edit(self, _client: pyrogram.Client, message: types.Message) -> None:
+        self.cache.remember(message)
+        self._later(lambda: self.desk.client_edit(
+            convert.client_event(message, self.me.bot_username)))
+
+    async def deleted(self, _client: pyrogram.Client, messages: list[types.Message]) -> None:
+        # Private-chat deletions come without a chat (telegram.md §3.2); deletions in the
+        # group delete nothing at the client, so they are ignored.
+        ids = tuple(m.id for m in messages if m.chat is None)
+        if ids:
+            self._later(lambda: self.desk.client_deleted(ids))
+
+    # --- the discussion group and the channel -------------------------------------------------
+
+    async def group_message(self, _client: pyrogram.Client, message: types.Message) -> None:
+        def deliver() -> None:
+            if message.chat.id != self.me.group_id:
+                return
+            origin = message.forward_origin
+            if (message.automatic_forward and isinstance(origin, types.MessageOriginChannel)
+                    and origin.chat.id == self.me.channel_id):
+                self.desk.automatic_forward(origin.message_id, message.id)
+                return
+            self.cache.remember(message)
+            self.desk.team_message(
+                convert.team_event(message, self.me.bot_username, self.me.bot_id))
+        self._later(deliver)
+
+    async def group_edit(self, _client: pyrogram.Client, message: types.Message) -> None:
+        def deliver() -> None:
+            if message.chat.id != self.me.group_id or message.automatic_forward:
+                return
+            self.cache.remember(message)
+            self.desk.team_edit(convert.team_event(message, self.me.bot_username, self.me.bot_id))
+        self._later(deliver)
+
+    async def button(self, _client: pyrogram.Client, query: types.CallbackQuery) -> None:
+        if self.desk is None:
+            return
+        desk = self.desk
+
+        async def answer() -> None:
+            text = await desk.button(convert.person(query.from_user), query.data or "")
+            await query.answer(text or "")
+        # Off the dispatcher: a button waits on the database and on Telegram.
+        self.background.spawn(answer(), "button")
+
+    async def membership(self, _client: pyrogram.Client, _update: types.ChatMemberUpdated) -> None:
+        self._later(lambda: self.desk.team_changed())
+
+
+def register(client: pyrogram.Client, router: Router) -> None:
+    """Add the desk's handlers to `client` (before `client.start()`)."""
+    private = filters.private & filters.incoming
+    groups = filters.group & filters.incoming
+    client.add_handler(handlers.MessageHandler(router.private_message, private))
+    client.add_handler(handlers.EditedMessageHandler(router.private_edit, private))
+    client.add_handler(handlers.DeletedMessagesHandler(router.deleted))
+    client.add_handler(handlers.MessageHandler(router.group_message, groups))
+    client.add_handler(handlers.EditedMessageHandler(router.group_edit, groups))
+    client.add_handler(handlers.CallbackQueryHandler(router.button))
+    client.add_handler(handlers.ChatMemberUpdatedHandler(
+        router.membership, filters.create(lambda _f, _c, u: u.chat.type
+                                          == enums.ChatType.CHANNEL)))

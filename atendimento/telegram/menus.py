@@ -1,0 +1,56 @@
+"""Command menus, per scope and language: clients see /start; the discussion group shows the
+team's commands; admins' private chats show theirs (telegram.md §4)."""
+
+from __future__ import annotations
+
+import logging
+
+import pyrogram
+from pyrogram import types
+
+from atendimento.desk.ports import Undeliverable
+from atendimento.desk.wording import Wording
+from atendimento.telegram.gateway import Gateway
+
+log = logging.getLogger("atendimento.telegram.menus")
+
+
+def menus(words: Wording, locale: str) -> dict[str, list[types.BotCommand]]:
+    tr = words.tr
+    start = types.BotCommand("start", tr._(locale, "Talk to us"))
+    return {
+        "clients": [start],
+        "team": [
+            types.BotCommand("fim", tr._(locale, "End the atendimento")),
+            types.BotCommand("p", tr._(locale, "Set the priority (admins)")),
+            types.BotCommand("ban", tr._(locale, "Ban the client (admins)")),
+            types.BotCommand("desbanir", tr._(locale, "Unban the client (admins)")),
+        ],
+        "admins": [
+            start,
+            types.BotCommand("notificacoes",
+                             tr._(locale, "Turn notices of new clients on or off")),
+        ],
+    }
+
+
+def language_codes(words: Wording) -> list[tuple[str, str]]:
+    """(Telegram language code, locale) pairs; "" is every language without a list of its own."""
+    pairs = [("", words.team)]
+    pairs += [(locale.split("_")[0], locale) for locale in words.tr.locales]
+    return list(dict.fromkeys(pairs))
+
+
+async def set_menus(client: pyrogram.Client, gateway: Gateway, words: Wording, *,
+                    group_id: int, admin_ids: list[int]) -> None:
+    for code, locale in language_codes(words):
+        lists = menus(words, locale)
+        scopes = [(types.BotCommandScopeAllPrivateChats(), lists["clients"]),
+                  (types.BotCommandScopeChat(group_id), lists["team"])]
+        scopes += [(types.BotCommandScopeChat(admin), lists["admins"]) for admin in admin_ids]
+        for scope, commands in scopes:
+            try:
+                await gateway.call(0, lambda s=scope, c=commands, lc=code: client.set_bot_commands(
+                    c, scope=s, language_code=lc))
+            except Undeliverable as error:
+                log.warning("command menu for %s not set: %s", type(scope).__name__, error)
