@@ -8,6 +8,7 @@ different clients proceed side by side (design.md §4.3).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from atendimento.desk.clientside import ClientSide
 from atendimento.desk.commands import BUTTON_PREFIX, Commands
@@ -105,10 +106,16 @@ class Desk:
         # order survives the lookup.
         self.lanes.submit(("root", root), find_lane)
 
-    async def button(self, user: Person, data: str) -> str | None:
-        if data.startswith(BUTTON_PREFIX):
-            return await self.commands.priority_button(user, data)
-        return None
+    def button(self, user: Person, data: str,
+               answer: Callable[[str], Awaitable[object]]) -> None:
+        """A button under a desk message was pressed; `answer` shows the pressing person a
+        short note (Telegram wants every press answered)."""
+        async def job() -> None:
+            text = None
+            if data.startswith(BUTTON_PREFIX):
+                text = await self.commands.priority_button(user, data)
+            await answer(text or "")
+        self.lanes.submit(("buttons", user.id), job)
 
     def team_changed(self) -> None:
         """Telegram said channel membership changed: forget cached answers, reread admins."""

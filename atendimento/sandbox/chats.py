@@ -112,13 +112,22 @@ def get_participants(call: Call, q: F.channels.GetParticipants):
         members = [m for m in members if needle in _searchable(world.accounts[m.user_id])]
     elif not isinstance(flt, T.ChannelParticipantsRecent):
         raise Fail(400, "METHOD_INVALID")
-    page = members[q.offset : q.offset + q.limit]
+    page = [participant(world, channel, m) for m in members[q.offset : q.offset + q.limit]]
     return T.channels.ChannelParticipants(
-        count=len(members),
-        participants=[participant(world, channel, m) for m in page],
-        chats=[],
-        users=[world.accounts[m.user_id].raw() for m in page],
+        count=len(members), participants=page, chats=[], users=participant_users(world, page)
     )
+
+
+def participant_users(world: World, participants: list) -> list:
+    """Every user a participant mentions (itself, who promoted it, who invited it): pyrogram
+    parses `promoted_by` and `inviter_id` from the result's users."""
+    ids: dict[int, None] = {}
+    for part in participants:
+        for field in ("user_id", "promoted_by", "inviter_id"):
+            ident = getattr(part, field, None)
+            if ident:
+                ids[ident] = None
+    return [world.accounts[ident].raw() for ident in ids]
 
 
 def _searchable(account: Account) -> str:
@@ -132,8 +141,9 @@ def get_participant(call: Call, q: F.channels.GetParticipant):
     member = channel.members.get(user.id)
     if member is None:
         raise Fail(400, "USER_NOT_PARTICIPANT")
+    part = participant(world, channel, member)
     return T.channels.ChannelParticipant(
-        participant=participant(world, channel, member), chats=[], users=[user.raw()]
+        participant=part, chats=[], users=participant_users(world, [part])
     )
 
 

@@ -228,6 +228,10 @@ class Gateway:
             return "none"
         except Undeliverable as error:
             return "none" if error.reason == ports.NOT_FOUND else "unknown"
+        except (KeyError, ValueError, TypeError):
+            # An answer pyrogram could not parse: we cannot tell, so the caller must not trust.
+            log.exception("membership of %s in %s could not be read", user_id, chat_id)
+            return "unknown"
         status = member.status
         if status in (enums.ChatMemberStatus.OWNER, enums.ChatMemberStatus.ADMINISTRATOR):
             return "admin"

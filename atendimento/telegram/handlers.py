@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyrogram
-from pyrogram import enums, filters, handlers, types
+from pyrogram import enums, errors, filters, handlers, types
 
 from atendimento.desk.desk import Desk
 from atendimento.tasks import Background
@@ -95,15 +95,13 @@ class Router:
         self._later(deliver)
 
     async def button(self, _client: pyrogram.Client, query: types.CallbackQuery) -> None:
-        if self.desk is None:
-            return
-        desk = self.desk
-
-        async def answer() -> None:
-            text = await desk.button(convert.person(query.from_user), query.data or "")
-            await query.answer(text or "")
-        # Off the dispatcher: a button waits on the database and on Telegram.
-        self.background.spawn(answer(), "button")
+        async def answer(text: str) -> None:
+            try:
+                await query.answer(text)
+            except errors.RPCError as error:  # the press expired: nothing left to say
+                log.info("button press not answered: %s", error)
+        self._later(lambda: self.desk.button(convert.person(query.from_user),
+                                             query.data or "", answer))
 
     async def membership(self, _client: pyrogram.Client, _update: types.ChatMemberUpdated) -> None:
         self._later(lambda: self.desk.team_changed())

@@ -164,6 +164,9 @@ async def test_admins_are_paged_and_membership_checked(sandbox, bot):
     assert len(limited) == 3
     got = await bot.get_chat_member(sandbox.channel_chat_id, member.id)
     assert got.status.name == "MEMBER"
+    promoted = await bot.get_chat_member(sandbox.channel_chat_id, admins[0].id)
+    assert promoted.status.name == "ADMINISTRATOR"
+    assert promoted.promoted_by.id == sandbox.owner.id  # its user travels with the result
     with pytest.raises(errors.UserNotParticipant):
         await bot.get_chat_member(sandbox.channel_chat_id, stranger.id)
 
