@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
@@ -71,11 +72,14 @@ class App:
 
     def __init__(self, config: Config, client_factory: ClientFactory = build_client, *,
                  clock: Clock | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self.client_factory = client_factory
         self.clock = clock or SystemClock()
+        # `sleep` and `monotonic` must tell the same time: the sandbox gives its own pair.
         self.sleep = sleep
+        self.monotonic = monotonic
         self.translator = Translator(config.language)
         self.background = Background()
         self.texts: Texts | None = None
@@ -89,7 +93,7 @@ class App:
         self.texts = load_texts(self.config, self.translator)
         self.storage = await open_storage(self.config)
         self.client = self.client_factory(self.config)
-        gateway = Gateway(self.client, sleep=self.sleep)
+        gateway = Gateway(self.client, sleep=self.sleep, monotonic=self.monotonic)
         router = Router(gateway.cache, self.background)
         register(self.client, router)
         await asyncio.sleep(0)  # pyrogram adds handlers through a task: let it run first

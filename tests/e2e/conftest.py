@@ -47,7 +47,7 @@ class RunningDesk:
 
     async def start(self) -> App:
         self.app = App(self.config, self._client, clock=SandboxTime(self.sandbox),
-                       sleep=self.sandbox.clock.sleep)
+                       sleep=self.sandbox.clock.sleep, monotonic=self.sandbox.clock.now)
         await self.app.start()
         await self.settle()
         return self.app
