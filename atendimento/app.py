@@ -103,12 +103,15 @@ class App:
             storage=self.storage, telegram=gateway, wording=wording, texts=self.texts,
             clock=self.clock, channel_id=connection.channel_id, group_id=connection.group_id,
             bot_id=connection.bot_id, roots=Roots())
-        self.desk = Desk(context, self.background)
+        client = self.client
+
+        async def admins_changed(admin_ids: list[int]) -> None:
+            await set_menus(client, gateway, wording, group_id=connection.group_id,
+                            admin_ids=admin_ids)
+        self.desk = Desk(context, self.background, admins_changed)
+        await self.desk.refresh_admins()
         router.ready(self.desk, Identity(connection.bot_id, connection.bot_username,
                                          connection.channel_id, connection.group_id))
-        admins = await self.desk.notices.refresh_admins()
-        await set_menus(self.client, gateway, wording, group_id=connection.group_id,
-                        admin_ids=[a.id for a in admins])
         self.scheduler = AsyncIOScheduler(timezone=self.config.timezone)
         self.scheduler.add_job(self.desk.team_changed, "interval",
                                minutes=ADMIN_REFRESH_MINUTES, id="refresh-admins")

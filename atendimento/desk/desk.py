@@ -30,8 +30,10 @@ OFF_WORDS = frozenset({"off", "nao", "não", "desligar", "desligado", "no", "0"}
 
 
 class Desk:
-    def __init__(self, ctx: DeskContext, background: Background) -> None:
+    def __init__(self, ctx: DeskContext, background: Background,
+                 admins_changed: Callable[[list[int]], Awaitable[None]] | None = None) -> None:
         self.ctx = ctx
+        self.admins_changed = admins_changed
         self.lanes = Lanes(background, "conversation")
         self.threads = Threads(ctx)
         self.notices = Notices(ctx)
@@ -120,7 +122,13 @@ class Desk:
     def team_changed(self) -> None:
         """Telegram said channel membership changed: forget cached answers, reread admins."""
         self.notices.forget()
-        self.lanes.submit("admins", self.notices.refresh_admins)
+        self.lanes.submit("admins", self.refresh_admins)
+
+    async def refresh_admins(self) -> list[Person]:
+        admins = await self.notices.refresh_admins()
+        if self.admins_changed is not None:
+            await self.admins_changed([a.id for a in admins])
+        return admins
 
     async def idle(self) -> None:
         await self.lanes.idle()

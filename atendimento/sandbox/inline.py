@@ -120,8 +120,10 @@ def menu(
         if admin:
             order.append(("chat_admins",))
         order += [("chats",), ("default",)]
+    # A list set for "pt" serves a user whose app says "pt-br" (language codes are ISO 639-1).
+    languages = list(dict.fromkeys((person.lang_code, person.lang_code.split("-")[0], "")))
     for scope in order:
-        for lang in (person.lang_code, ""):
+        for lang in languages:
             found = world.commands.get((scope, lang))
             if found is not None:
                 return list(found)

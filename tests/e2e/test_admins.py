@@ -1,0 +1,101 @@
+"""Story: admins hear about new and returning clients; menus fit who looks; words fit who reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import RunningDesk, bot_said, card_of, thread_texts
+
+
+async def test_admin_who_started_the_bot_gets_notices_with_a_link(sandbox, desk):
+    rui = sandbox.admin("Rui Admin", language="pt-br")
+    eva = sandbox.team_member("Eva Lima")
+    eva.start()
+    rui.start()
+    await desk.settle()
+    ana = sandbox.client("Ana Souza")
+    ana.start("site")
+    ana.send("Preciso de ajuda com a entrega")
+    await desk.settle()
+
+    card = card_of(sandbox, ana)
+    notice = bot_said(rui)[-1]
+    assert notice.startswith("🆕 Novo cliente: Ana Souza")
+    assert "site" in notice and "Preciso de ajuda com a entrega" in notice
+    channel = str(sandbox.channel_chat_id).removeprefix("-100")
+    copy = sandbox.thread(card)[-1]
+    assert f"https://t.me/c/{channel}/{card.id}?comment={copy.id}" in notice
+    assert len(bot_said(eva)) == 1  # a member who is no admin: only the start text
+
+    eva.comment(card, "/fim")
+    await desk.settle()
+    ana.send("Voltei")
+    await desk.settle()
+    assert bot_said(rui)[-1].startswith("🔁 Ana Souza voltou")
+
+
+async def test_notices_can_be_turned_off_and_on(sandbox, desk):
+    rui = sandbox.admin("Rui Admin", language="pt-br")
+    rui.start()
+    rui.send("/notificacoes off")
+    await desk.settle()
+    assert bot_said(rui)[-1].startswith("🔕")
+    sandbox.client("Ana").send("oi")
+    await desk.settle()
+    assert not bot_said(rui)[-1].startswith("🆕")
+    rui.start()  # starting again does not undo the choice
+    rui.send("/notificacoes on")
+    sandbox.client("Bia").send("oi")
+    await desk.settle()
+    assert bot_said(rui)[-1].startswith("🆕 Novo cliente: Bia")
+    rui.send("/notificacoes talvez")
+    await desk.settle()
+    assert "/notificacoes on" in bot_said(rui)[-1]
+
+
+async def test_notification_command_is_for_admins_only(sandbox, desk):
+    ana = sandbox.client("Ana", language="es")
+    ana.send("/notificacoes on")
+    await desk.settle()
+    assert bot_said(ana)[-1].startswith("Este comando")
+    assert sandbox.posts() == []  # a command is not a message for the team
+
+
+async def test_menus_per_scope_and_language(sandbox, desk):
+    client_pt = sandbox.client("Ana", language="pt-br")
+    client_en = sandbox.client("John", language="en")
+    rui = sandbox.admin("Rui", language="pt-br")
+    eva = sandbox.team_member("Eva", language="es")
+    assert [c for c, _ in sandbox.menu(client_pt)] == ["start"]
+    assert sandbox.menu(client_en) == [("start", "Talk to us")]
+    team = sandbox.menu(eva, sandbox.group)
+    assert [c for c, _ in team] == ["fim", "p", "ban", "desbanir"]
+    assert team[0][1].startswith("Finalizar") or team[0][1].startswith("Terminar")
+    # A new admin's private chat gets the admins' menu once the team list is refreshed.
+    desk.app.desk.team_changed()
+    await desk.settle()
+    assert [c for c, _ in sandbox.menu(rui)] == ["start", "notificacoes"]
+
+
+@pytest.fixture
+async def english_desk(sandbox, tmp_path, database_url):
+    running = RunningDesk(sandbox, tmp_path, database_url, LANGUAGE="en")
+    await running.start()
+    yield running
+    await running.stop()
+
+
+async def test_team_language_for_the_team_and_client_language_for_the_client(
+        sandbox, english_desk):
+    ana = sandbox.client("Ana", language="pt-br")
+    ana.start()
+    ana.send("oi")
+    await english_desk.settle()
+    card = card_of(sandbox, ana)
+    assert "#open #normal" in card.text
+    assert thread_texts(sandbox, ana)[0].startswith("📂 Atendimento #1 opened")
+    assert bot_said(ana)[0].startswith("Olá")
+    sandbox.team_member("Eva").comment(card, "/end")
+    await english_desk.settle()
+    assert thread_texts(sandbox, ana)[-1].startswith("✅ Atendimento #1 ended by Eva")
+    assert "Obrigad" in bot_said(ana)[-1] or "obrigad" in bot_said(ana)[-1]
