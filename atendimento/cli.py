@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="start the desk (migrates the database first)")
     commands.add_parser("migrate", help="apply pending database migrations and exit")
+    commands.add_parser("check", help="check the set-up: bot rights, channel, group, inline "
+                        "mode, texts, database; exit status 0 only when all pass")
     return parser
 
 
@@ -47,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(config.log_level, config.secrets)
-    handler = {"run": _run, "migrate": _migrate}[args.command]
+    handler = {"run": _run, "migrate": _migrate, "check": _check}[args.command]
     return handler(config)
 
 
@@ -64,6 +66,13 @@ def _migrate(config: Config) -> int:
     else:
         log.info("database is up to date, nothing to do")
     return EXIT_OK
+
+
+def _check(config: Config) -> int:
+    from atendimento.check import report
+    from atendimento.telegram.client import build_check_client
+
+    return EXIT_OK if asyncio.run(report(config, build_check_client)) else EXIT_FAILURE
 
 
 def _run(config: Config) -> int:

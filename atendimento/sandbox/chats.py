@@ -77,7 +77,7 @@ def full_channel(call: Call, q: F.channels.GetFullChannel):
 def participant(world: World, channel: Channel, member: Member):
     if member.role == "creator":
         return T.ChannelParticipantCreator(
-            user_id=member.user_id, admin_rights=admin_rights(), rank=member.rank
+            user_id=member.user_id, admin_rights=admin_rights(member.rights), rank=member.rank
         )
     if member.role == "admin":
         creator = next(
@@ -89,7 +89,7 @@ def participant(world: World, channel: Channel, member: Member):
             user_id=member.user_id,
             promoted_by=creator,
             date=member.date,
-            admin_rights=admin_rights(),
+            admin_rights=admin_rights(member.rights),
             is_self=mine or None,
             inviter_id=creator if mine else None,
             rank=member.rank,

@@ -127,12 +127,14 @@ class Sandbox:
     def admin(self, name: str, **kwargs: Any) -> Person:
         return self.team_member(name, admin=True, **kwargs)
 
-    def set_bot_role(self, chat: Channel, role: str | None) -> None:
-        """Promote ("admin"), demote ("member") or remove (None) the bot in a channel/group."""
+    def set_bot_role(self, chat: Channel, role: str | None,
+                     rights: dict[str, bool] | None = None) -> None:
+        """Promote ("admin"), demote ("member") or remove (None) the bot in a channel/group;
+        ``rights`` changes an admin's rights (e.g. {"pin_messages": False, "anonymous": True})."""
         if role is None:
             chat.members.pop(self.bot_id, None)
         else:
-            chat.members[self.bot_id] = Member(self.bot_id, role, self.world.now())
+            chat.members[self.bot_id] = Member(self.bot_id, role, self.world.now(), rights=rights)
 
     # ----- what people see -------------------------------------------------------------------
     def posts(self) -> list[Seen]:

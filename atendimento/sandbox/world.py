@@ -38,6 +38,7 @@ class Account:
     deleted: bool = False
     started: bool = False  # the person has opened a private chat with the bot
     blocked: bool = False  # the person has blocked the bot
+    inline: bool = True  # for the bot: inline mode switched on at @BotFather
 
     def raw(self) -> raw.types.User:
         if self.deleted:
@@ -53,7 +54,7 @@ class Account:
             # bot and bot_info_version share flags.14: always set together.
             bot=self.bot or None,
             bot_info_version=1 if self.bot else None,
-            bot_inline_placeholder="Search..." if self.bot else None,
+            bot_inline_placeholder="Search..." if self.bot and self.inline else None,
         )
 
 
@@ -63,6 +64,9 @@ class Member:
     role: str  # "creator" | "admin" | "member"
     date: int
     rank: str | None = None
+    # For admins: rights to change from the full set, e.g. {"pin_messages": False,
+    # "anonymous": True} (the fields of ChatAdminRights).
+    rights: dict[str, bool] | None = None
 
 
 @dataclass
@@ -97,7 +101,7 @@ class Channel:
             creator=(member is not None and member.role == "creator") or None,
             has_link=self.linked_id is not None or None,
             username=self.username,
-            admin_rights=admin_rights() if admin else None,
+            admin_rights=admin_rights(member.rights) if admin else None,
             participants_count=len(self.members),
         )
 
@@ -110,17 +114,12 @@ class Channel:
         return T.PeerChannel(channel_id=self.id)
 
 
-def admin_rights() -> raw.types.ChatAdminRights:
-    return T.ChatAdminRights(
-        change_info=True,
-        post_messages=True,
-        edit_messages=True,
-        delete_messages=True,
-        ban_users=True,
-        invite_users=True,
-        pin_messages=True,
-        manage_call=True,
-    )
+def admin_rights(changes: dict[str, bool] | None = None) -> raw.types.ChatAdminRights:
+    rights = dict(change_info=True, post_messages=True, edit_messages=True,
+                  delete_messages=True, ban_users=True, invite_users=True, pin_messages=True,
+                  manage_call=True)
+    rights.update(changes or {})
+    return T.ChatAdminRights(**{name: value or None for name, value in rights.items()})
 
 
 class World:

@@ -39,6 +39,20 @@ def build_client(config: Config) -> pyrogram.Client:
     )
 
 
+def build_check_client(config: Config) -> pyrogram.Client:
+    """A client for `atendimento check`: in memory and deaf to updates, so that it can run
+    beside the desk without taking the desk's session or its updates."""
+    return pyrogram.Client(
+        f"{SESSION_NAME}-check",
+        api_id=config.api_id,
+        api_hash=config.api_hash.reveal(),
+        bot_token=config.bot_token.reveal(),
+        in_memory=True,
+        no_updates=True,
+        sleep_threshold=30,
+    )
+
+
 @dataclass(frozen=True)
 class Connection:
     bot_id: int

@@ -1,0 +1,149 @@
+"""`atendimento check`: is everything in place? One line per check, with the fix when it fails.
+
+It connects with a throwaway in-memory session that takes no updates, so it can run beside a
+running desk without stealing its updates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyrogram
+from pyrogram import enums, errors
+
+from atendimento.config import Config
+from atendimento.i18n import Translator
+from atendimento.storage import StorageError, current_version, latest_version, open_database
+from atendimento.texts import Texts, TextsError
+
+log = logging.getLogger("atendimento.check")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+    fix: str = ""
+
+    def line(self) -> str:
+        mark = "✓" if self.ok else "✗"
+        text = f"{mark} {self.name}"
+        if self.detail:
+            text += f": {self.detail}"
+        if not self.ok and self.fix:
+            text += f"\n    fix: {self.fix}"
+        return text
+
+
+def check_texts(config: Config) -> Check:
+    name = f"texts in {config.texts_dir}"
+    try:
+        Texts.load(config.texts_dir, config.language)
+    except TextsError as error:
+        return Check(name, False, f"{len(error.problems)} problem(s)\n" + str(error),
+                     "fix each file:line listed (respostas/README.md explains the format)")
+    try:
+        Translator(config.language)
+    except ValueError as error:
+        return Check(name, False, str(error), "set LANGUAGE to pt_BR, en or es")
+    return Check(name, True)
+
+
+def check_database(config: Config) -> Check:
+    name = f"database {config.database_url_for_display}"
+    database = open_database(config.database_url)
+    try:
+        version, latest = current_version(database), latest_version()
+    except StorageError as error:
+        return Check(name, False, str(error), "check DATABASE_URL and that the server runs")
+    finally:
+        database.close()
+    if version < latest:
+        return Check(name, False, f"schema version {version}, this release needs {latest}",
+                     "run `atendimento migrate` (`atendimento run` also migrates)")
+    return Check(name, True, f"schema version {version}")
+
+
+async def check_telegram(client: pyrogram.Client, config: Config) -> list[Check]:
+    """The bot's place in the channel and its discussion group, and its inline mode."""
+    results: list[Check] = []
+    me = client.me
+    results.append(Check(
+        "inline mode", me.inline_query_placeholder is not None,
+        "" if me.inline_query_placeholder is not None else "off",
+        f"in @BotFather: /setinline, choose @{me.username}, type a placeholder"))
+    try:
+        channel = await client.get_chat(config.channel)
+    except (errors.RPCError, KeyError, ValueError) as error:
+        results.append(Check(f"channel {config.channel}", False, type(error).__name__,
+                             "add the bot to the channel as an administrator; check CHANNEL"))
+        return results
+    results.append(await _admin_check(
+        client, channel.id, me.id, f"bot is an admin of the channel {channel.title!r}",
+        needs=("can_post_messages", "can_edit_messages"),
+        fix="channel → Administrators → add the bot with Post, Edit and Pin messages"))
+    group = channel.linked_chat
+    results.append(Check(
+        "channel has a discussion group", group is not None,
+        group.title if group is not None else "none",
+        "channel → Settings → Discussion → add a group (the comments live there)"))
+    if group is None:
+        return results
+    group_admin = await _admin_check(
+        client, group.id, me.id, f"bot is an admin of the group {group.title!r}", needs=(),
+        fix="group → Administrators → add the bot (it must see every comment)")
+    results.append(group_admin)
+    if group_admin.ok:
+        member = await client.get_chat_member(group.id, me.id)
+        anonymous = bool(member.privileges and member.privileges.is_anonymous)
+        results.append(Check(
+            "bot does not post anonymously", not anonymous, "anonymous" if anonymous else "",
+            "group → Administrators → the bot → turn off Remain anonymous"))
+    return results
+
+
+async def _admin_check(client: pyrogram.Client, chat_id: int, user_id: int, name: str,
+                       needs: tuple[str, ...], fix: str) -> Check:
+    try:
+        member = await client.get_chat_member(chat_id, user_id)
+    except errors.RPCError as error:
+        return Check(name, False, error.ID or type(error).__name__, fix)
+    if member.status not in (enums.ChatMemberStatus.ADMINISTRATOR,
+                             enums.ChatMemberStatus.OWNER):
+        return Check(name, False, f"it is {member.status.name.lower()}", fix)
+    missing = [right for right in needs
+               if not (member.privileges and getattr(member.privileges, right))]
+    if missing:
+        return Check(name, False, "missing " + ", ".join(missing), fix)
+    return Check(name, True)
+
+
+async def run_checks(config: Config,
+                     client_factory: Callable[[Config], pyrogram.Client]) -> list[Check]:
+    results = [check_texts(config), check_database(config)]
+    client = client_factory(config)
+    try:
+        await client.start()
+    except (errors.RPCError, OSError, TimeoutError) as error:
+        results.append(Check("connect to Telegram", False, type(error).__name__,
+                             "check API_ID, API_HASH and BOT_TOKEN, and the network"))
+        return results
+    try:
+        results.append(Check("connect to Telegram", True, f"as @{client.me.username}"))
+        results += await check_telegram(client, config)
+    finally:
+        await client.stop()
+    return results
+
+
+async def report(config: Config, client_factory: Callable[[Config], pyrogram.Client]) -> bool:
+    """Print every check's line and a total; True when all passed."""
+    results = await run_checks(config, client_factory)
+    for result in results:
+        print(result.line())
+    passed = sum(r.ok for r in results)
+    print(f"{passed} of {len(results)} checks passed")
+    return passed == len(results)
