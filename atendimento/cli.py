@@ -34,6 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply pending database migrations and exit")
     commands.add_parser("check", help="check the set-up: bot rights, channel, group, inline "
                         "mode, texts, database; exit status 0 only when all pass")
+    sandbox = commands.add_parser(
+        "sandbox", help="try the desk without a Telegram account: write as clients and as "
+        "the team in a simulated Telegram")
+    sandbox.add_argument("--script", type=Path, metavar="FILE",
+                         help="play a scenario file and print the transcript")
+    bench = commands.add_parser("bench", help="benchmarks that print figures")
+    bench.add_argument("what", choices=["sandbox"], help="sandbox: round trips through the "
+                       "simulated Telegram's wire")
+    bench.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
 
 
@@ -43,6 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_OK
+    if args.command == "sandbox":
+        return _sandbox(args.script, args.env_file)
+    if args.command == "bench":
+        from atendimento.sandbox import bench
+
+        return bench.main(args.rest)
     try:
         config = load_config(env_file=args.env_file)
     except ConfigError as error:
@@ -73,6 +88,25 @@ def _check(config: Config) -> int:
     from atendimento.telegram.client import build_check_client
 
     return EXIT_OK if asyncio.run(report(config, build_check_client)) else EXIT_FAILURE
+
+
+def _sandbox(script: Path | None, env_file: Path) -> int:
+    """The offline demo needs no configuration; LANGUAGE, TIMEZONE and TEXTS_DIR still apply."""
+    import os
+
+    from atendimento.config import read_env_file
+    from atendimento.demo import play
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    environ = {**read_env_file(env_file), **os.environ}
+    if script is None:
+        return asyncio.run(play(None, sys.stdout, environ))
+    try:
+        lines = script.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        print(f"cannot read {script}: {error.strerror}", file=sys.stderr)
+        return EXIT_CONFIG
+    return asyncio.run(play(lines, sys.stdout, environ))
 
 
 def _run(config: Config) -> int:

@@ -65,3 +65,9 @@ def test_env_file_option_is_read(tmp_path):
                         f"DATA_DIR={tmp_path / 'd'}\n", encoding="utf-8")
     result = run_cli("--env-file", str(env_file), "migrate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_bench_sandbox_prints_figures(capsys):
+    assert main(["bench", "sandbox", "--count", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "send_message round trips:" in out and "/s" in out

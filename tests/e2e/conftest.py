@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from atendimento.app import App
-from atendimento.config import load_config
 from atendimento.sandbox import Sandbox
+from atendimento.sandboxed import sandbox_app, sandbox_config, settle
 
 ROOT = Path(__file__).parents[2]
-TOKEN = "123456789:AAEhBP0av28ZnLgTZKrUoVQ7kjQ8z1ZHk0s"
-
-
-class SandboxTime:
-    """The desk's clock reading the sandbox's, so durations follow `clock.advance`."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(self.sandbox.clock.now(), UTC)
 
 
 class RunningDesk:
@@ -32,22 +20,13 @@ class RunningDesk:
         self.sandbox = sandbox
         self.session_dir = tmp_path / "session"
         self.session_dir.mkdir(exist_ok=True)
-        environ = {
-            "API_ID": "1", "API_HASH": "0" * 32, "BOT_TOKEN": TOKEN,
-            "CHANNEL": str(sandbox.channel_chat_id), "DATABASE_URL": database_url,
-            "DATA_DIR": str(tmp_path / "data"), "TEXTS_DIR": str(ROOT / "respostas"),
-            "TIMEZONE": "America/Sao_Paulo", **settings,
-        }
-        self.config = load_config(environ, env_file=None)
+        self.config = sandbox_config(
+            sandbox, tmp_path / "data", DATABASE_URL=database_url,
+            TEXTS_DIR=str(ROOT / "respostas"), TIMEZONE="America/Sao_Paulo", **settings)
         self.app: App | None = None
 
-    def _client(self, _config):
-        return self.sandbox.bot_client("desk", workdir=self.session_dir, skip_updates=False,
-                                       sleep_threshold=0)
-
     async def start(self) -> App:
-        self.app = App(self.config, self._client, clock=SandboxTime(self.sandbox),
-                       sleep=self.sandbox.clock.sleep, monotonic=self.sandbox.clock.now)
+        self.app = sandbox_app(self.sandbox, self.config, self.session_dir)
         await self.app.start()
         await self.settle()
         return self.app
@@ -58,14 +37,7 @@ class RunningDesk:
             self.app = None
 
     async def settle(self) -> None:
-        """Until the sandbox has nothing left for the bot and the desk's lanes are empty."""
-        for _ in range(1000):
-            await self.sandbox.settle()
-            desk = self.app.desk if self.app else None
-            if desk is None or desk.lanes.busy == 0:
-                return
-            await desk.idle()
-        raise RuntimeError("the desk never settled")
+        await settle(self.sandbox, self.app)
 
 
 @pytest.fixture
