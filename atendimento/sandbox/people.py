@@ -48,11 +48,12 @@ voice/video_note/audio/sticker/animation(caption=)``, ``send_contact/location/ve
 ``send_album(kinds, captions)``, ``reply(message, text)``, ``edit(message, text)``,
 ``delete(message)``, ``press(message, button)`` → ``Press`` (``.answered``, ``.text``),
 ``block_bot()``, ``unblock_bot()``, ``delete_account()``; team members also
-``comment(card, text, anonymous=)``, ``post(text)`` and ``inline(query, chat=)`` → ``Inline``
-(``.results`` once settled, ``.pick(result_id)``). Reading: ``person.chat()`` (the private chat
-with the bot), ``sandbox.posts()``, ``sandbox.post(id)``, ``sandbox.thread(card)``,
-``sandbox.menu(person, chat)``. Messages are ``Seen`` values (``text``, ``kind``, ``from_bot``,
-``pinned``, ``edited``, ``reply_to``, ``top_id``, ...). Private-chat ids are the bot's.
+``comment(card, text, anonymous=)``, ``comment_via_bot(card, text)``, ``post(text)`` and
+``inline(query, chat=)`` → ``Inline`` (``.results`` once settled, ``.pick(result_id)``).
+Reading: ``person.chat()`` (the private chat with the bot), ``sandbox.posts()``,
+``sandbox.post(id)``, ``sandbox.thread(card)``, ``sandbox.menu(person, chat)``. Messages are
+``Seen`` values (``text``, ``kind``, ``from_bot``, ``pinned``, ``edited``, ``reply_to``,
+``top_id``, ...). Private-chat ids are the bot's.
 
 The bot: ``sandbox.bot_client(name, workdir=...)`` (a SandboxClient; a ``workdir`` gives it a
 session file, so a restart catches up), ``await sandbox.start_bot(factory)`` /
@@ -229,6 +230,13 @@ class Person:
         """Comment in the card's thread: a reply to its automatic forward F in the group."""
         root = self.sandbox.thread_root(card)
         return self._write(self.sandbox.group, text=text, reply_to=root, anonymous=anonymous)
+
+    def comment_via_bot(self, card: Seen | int, text: str) -> Seen:
+        """A comment in the card's thread sent through the bot's inline mode, as Telegram
+        delivers it: from this person, with ``via_bot_id`` set to the bot."""
+        root = self.sandbox.thread_root(card)
+        return self._write(self.sandbox.group, text=text, reply_to=root,
+                           via_bot_id=self.world.bot.id)
 
     def press(self, message: Seen, button: str) -> Press:
         """Press the inline keyboard button labelled ``button`` under ``message``."""

@@ -106,3 +106,13 @@ async def test_flood_wait_is_honoured_exactly_and_nothing_is_lost(sandbox, desk)
     assert copy.text == "depois da espera"
     assert copy.raw.date - int(before) == 7
     assert thread_texts(sandbox, ana).count("depois da espera") == 1
+
+
+async def test_a_comment_sent_through_the_bots_inline_mode_is_relayed(sandbox, desk):
+    ana, card = await with_client(sandbox, desk)
+    eva = sandbox.team_member("Eva Lima")
+    eva.comment_via_bot(card, "Nosso horário é das 8h às 18h.")
+    eva.comment_via_bot(card, "/fim")  # text that looks like a command, chosen inline
+    await desk.settle()
+    assert bot_said(ana) == ["Nosso horário é das 8h às 18h.", "/fim"]
+    assert card_of(sandbox, ana).text.startswith("🟡")  # not taken as a command
