@@ -1,5 +1,6 @@
-"""Database fixtures: a fresh, empty, isolated database per test, on SQLite (temp file) always
-and on PostgreSQL (a schema per test) when ATENDIMENTO_TEST_DATABASE_URL is set."""
+"""Shared fixtures: a fresh, empty, isolated database per test, on SQLite (temp file) always
+and on PostgreSQL (a schema per test) when ATENDIMENTO_TEST_DATABASE_URL is set; and a
+sandbox (the simulated Telegram) in strict wire mode."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 
+from atendimento.sandbox import Sandbox
 from atendimento.storage import (
     Database,
     Storage,
@@ -21,6 +23,16 @@ from atendimento.storage import (
 )
 
 POSTGRES_ENV = "ATENDIMENTO_TEST_DATABASE_URL"
+
+
+@pytest.fixture
+async def sandbox():
+    """A started sandbox; at the end, no raw method may have been left unanswered."""
+    box = Sandbox(strict=True)
+    await box.start()
+    yield box
+    await box.close()
+    assert box.server.unimplemented == [], "the bot called raw methods the sandbox lacks"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

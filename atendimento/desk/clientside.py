@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from atendimento.desk.context import DeskContext
+from atendimento.desk.edits import mirror_edit
 from atendimento.desk.notices import Notices
 from atendimento.desk.ports import UNSUPPORTED, Undeliverable
 from atendimento.desk.threads import Opened, Threads
@@ -113,16 +114,7 @@ class ClientSide:
 
     async def edit(self, event: ClientEvent) -> None:
         """The client edited a message: edit its copy in the thread."""
-        ctx, incoming = self.ctx, event.message
-        link = await ctx.storage.run(link_rows.find_by_client_message, incoming.chat_id,
-                                     incoming.message_id)
-        if link is None or link.direction != TO_TEAM:
-            return
-        try:
-            await ctx.telegram.mirror_edit(incoming.chat_id, incoming.message_id,
-                                           link.group_chat_id, link.group_message_id)
-        except Undeliverable as error:
-            log.warning("edit of message %s not mirrored: %s", incoming.message_id, error)
+        await mirror_edit(self.ctx, event.message, from_client=True)
 
     async def deleted(self, message_ids: tuple[int, ...]) -> None:
         """The client deleted messages: say so in the thread, delete nothing there."""

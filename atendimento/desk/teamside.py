@@ -7,6 +7,7 @@ import logging
 
 from atendimento.desk.commands import Commands
 from atendimento.desk.context import DeskContext
+from atendimento.desk.edits import mirror_edit
 from atendimento.desk.notices import NONE, UNKNOWN, Notices
 from atendimento.desk.ports import BLOCKED, Undeliverable
 from atendimento.desk.threads import Threads
@@ -101,13 +102,4 @@ class TeamSide:
 
     async def edit(self, event: TeamEvent) -> None:
         """A team member edited a comment: edit the client's copy."""
-        ctx, incoming = self.ctx, event.message
-        link = await ctx.storage.run(link_rows.find_by_group_message, incoming.chat_id,
-                                     incoming.message_id)
-        if link is None or link.direction != TO_CLIENT:
-            return
-        try:
-            await ctx.telegram.mirror_edit(incoming.chat_id, incoming.message_id,
-                                           link.client_chat_id, link.client_message_id)
-        except Undeliverable as error:
-            log.warning("edit of comment %s not mirrored: %s", incoming.message_id, error)
+        await mirror_edit(self.ctx, event.message, from_client=False)

@@ -41,15 +41,6 @@ class RunningDesk:
 
 
 @pytest.fixture
-async def sandbox():
-    box = Sandbox(strict=True)
-    await box.start()
-    yield box
-    await box.close()
-    assert box.server.unimplemented == [], "the desk called raw methods the sandbox lacks"
-
-
-@pytest.fixture
 async def desk(sandbox, tmp_path, database_url):
     running = RunningDesk(sandbox, tmp_path, database_url)
     await running.start()

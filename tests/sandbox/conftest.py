@@ -8,8 +8,6 @@ import pytest
 from pyrogram import raw
 from pyrogram.handlers import RawUpdateHandler
 
-from atendimento.sandbox import Sandbox
-
 
 class Recorder:
     """Every raw update the bot's dispatcher handled, in order."""
@@ -32,15 +30,6 @@ class Recorder:
             for u in self.updates
             if isinstance(u, raw.types.UpdateNewMessage | raw.types.UpdateNewChannelMessage)
         ]
-
-
-@pytest.fixture
-async def sandbox():
-    box = Sandbox(strict=True)
-    await box.start()
-    yield box
-    await box.close()
-    assert box.server.unimplemented == [], "the bot called raw methods the sandbox lacks"
 
 
 @pytest.fixture

@@ -1,0 +1,29 @@
+"""Edits are mirrored both ways: an edited message edits its copy on the other side."""
+
+from __future__ import annotations
+
+import logging
+
+from atendimento.desk.context import DeskContext
+from atendimento.desk.ports import Undeliverable
+from atendimento.domain.events import Incoming
+from atendimento.storage import links as link_rows
+from atendimento.storage.records import TO_CLIENT, TO_TEAM
+
+log = logging.getLogger("atendimento.desk.edits")
+
+
+async def mirror_edit(ctx: DeskContext, incoming: Incoming, *, from_client: bool) -> None:
+    """Edit the copy of `incoming` (a client's message, or a team member's comment)."""
+    find = link_rows.find_by_client_message if from_client else link_rows.find_by_group_message
+    link = await ctx.storage.run(find, incoming.chat_id, incoming.message_id)
+    if link is None or link.direction != (TO_TEAM if from_client else TO_CLIENT):
+        return  # not a message the desk copied (a command, a service line, a copy itself)
+    if from_client:
+        target = (link.group_chat_id, link.group_message_id)
+    else:
+        target = (link.client_chat_id, link.client_message_id)
+    try:
+        await ctx.telegram.mirror_edit(incoming.chat_id, incoming.message_id, *target)
+    except Undeliverable as error:
+        log.warning("edit of message %s not mirrored: %s", incoming.message_id, error)
