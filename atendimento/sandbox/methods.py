@@ -130,27 +130,18 @@ def sent(call: Call, outcome: ops.Outcome, random_ids: list[int]) -> raw.types.U
 
 
 def send_message(call: Call, q: F.messages.SendMessage):
-    world = call.world
-    target = writable(world, q.peer)
-    ops.check_text(world, q.message, media=False)
-    throttle(world, target)
-    outcome = ops.create(
-        world,
-        target,
-        world.bot,
-        text=q.message,
-        entities=q.entities,
-        reply_to=reply_id(q.reply_to),
-        reply_markup=q.reply_markup,
-    )
-    return sent(call, outcome, [q.random_id])
+    return _send_one(call, q, media=None)
 
 
 def send_media(call: Call, q: F.messages.SendMedia):
+    return _send_one(call, q, media=media_of(call.world, q.media))
+
+
+def _send_one(call: Call, q, media) -> raw.types.Updates:
+    """SendMessage and SendMedia: one message from the bot, checked and throttled."""
     world = call.world
     target = writable(world, q.peer)
-    media = media_of(world, q.media)
-    ops.check_text(world, q.message, media=True)
+    ops.check_text(world, q.message, media=media is not None)
     throttle(world, target)
     outcome = ops.create(
         world,
