@@ -45,10 +45,12 @@ and ``sandbox.admin(...)`` (members/admins of the channel and its group), ``sand
 
 A person: ``start(param)``, ``send(text, entities=, reply_to=)``, ``send_photo/video/document/
 voice/video_note/audio/sticker/animation(caption=)``, ``send_contact/location/venue``,
-``send_album(kinds, captions)``, ``reply(message, text)``, ``edit(message, text)``,
+``send_album(kinds, captions)``, ``send_dice()``, ``reply(message, text)``,
+``edit(message, text, media=)``,
 ``delete(message)``, ``press(message, button)`` → ``Press`` (``.answered``, ``.text``),
 ``block_bot()``, ``unblock_bot()``, ``delete_account()``; team members also
-``comment(card, text, anonymous=)``, ``comment_via_bot(card, text)``, ``post(text)`` and
+``comment(card, text, anonymous=)``, ``comment_album(card, kinds, captions)``,
+``comment_via_bot(card, text)``, ``post(text)`` and
 ``inline(query, chat=)`` → ``Inline`` (``.results`` once settled, ``.pick(result_id)``).
 Reading: ``person.chat()`` (the private chat with the bot), ``sandbox.posts()``,
 ``sandbox.post(id)``, ``sandbox.thread(card)``, ``sandbox.menu(person, chat)``. Messages are
@@ -169,6 +171,10 @@ class Person:
         self, kinds: tuple[str, ...] = ("photo", "photo"), captions: tuple[str, ...] = ()
     ) -> list[Seen]:
         """Several photos/videos/documents sent together: one grouped_id, one push."""
+        return self._album(self.account, kinds, captions)
+
+    def _album(self, chat: Account | Channel, kinds: tuple[str, ...],
+               captions: tuple[str, ...], reply_to: int | None = None) -> list[Seen]:
         grouped = self.world.random.getrandbits(62)
         medias = [
             files.photo(self.world) if k == "photo" else files.document(self.world, k)
@@ -176,12 +182,18 @@ class Person:
         ]
         texts = list(captions) + [""] * (len(kinds) - len(captions))
         return self._write_many(
-            self.account,
+            chat,
             [
-                dict(text=t, media=m, grouped_id=grouped)
+                dict(text=t, media=m, grouped_id=grouped, reply_to=reply_to)
                 for t, m in zip(texts, medias, strict=True)
             ],
         )
+
+    def send_dice(self, emoticon: str = "🎲") -> Seen:
+        """A dice throw: a kind of message a bot cannot copy as its own."""
+        value = self.world.random.randint(1, 6)
+        return self._write(self.account, media=T.MessageMediaDice(value=value,
+                                                                   emoticon=emoticon))
 
     def reply(self, message: Seen, text: str) -> Seen:
         """Reply to ``message`` in its chat (a private chat or inside a card's thread)."""
@@ -189,9 +201,16 @@ class Person:
             return self._write(message.chat, text=text, reply_to=message.id)
         return self.send(text, reply_to=message)
 
-    def edit(self, message: Seen, text: str) -> Seen:
+    def edit(self, message: Seen, text: str | None, *, media: str | None = None) -> Seen:
+        """Change the text (or caption), and the media when ``media`` names a new one's kind
+        ("photo", "video", "document", ...)."""
         chat = message.chat
-        outcome = ops.edit(self.world, chat, message.id, text=text)
+        new_media = None
+        if media == "photo":
+            new_media = files.photo(self.world)
+        elif media is not None:
+            new_media = files.document(self.world, media)
+        outcome = ops.edit(self.world, chat, message.id, text=text, media=new_media)
         self._push(chat, outcome)
         return seen(self.world, chat, ops.find(self.world, chat, message.id))
 
@@ -230,6 +249,12 @@ class Person:
         """Comment in the card's thread: a reply to its automatic forward F in the group."""
         root = self.sandbox.thread_root(card)
         return self._write(self.sandbox.group, text=text, reply_to=root, anonymous=anonymous)
+
+    def comment_album(self, card: Seen | int, kinds: tuple[str, ...] = ("photo", "photo"),
+                      captions: tuple[str, ...] = ()) -> list[Seen]:
+        """Several photos/videos/documents sent together as one comment in the card's thread."""
+        return self._album(self.sandbox.group, kinds, captions,
+                           reply_to=self.sandbox.thread_root(card))
 
     def comment_via_bot(self, card: Seen | int, text: str) -> Seen:
         """A comment in the card's thread sent through the bot's inline mode, as Telegram

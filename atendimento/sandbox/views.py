@@ -81,6 +81,8 @@ def _kind(media: Any) -> str:
         return "venue"
     if isinstance(media, T.MessageMediaGeo):
         return "location"
+    if isinstance(media, T.MessageMediaDice):
+        return "dice"
     kinds = {type(a) for a in media.document.attributes}
     if T.DocumentAttributeSticker in kinds:
         return "sticker"

@@ -99,3 +99,13 @@ async def test_team_language_for_the_team_and_client_language_for_the_client(
     await english_desk.settle()
     assert thread_texts(sandbox, ana)[-1].startswith("✅ Atendimento #1 ended by Eva")
     assert "Obrigad" in bot_said(ana)[-1] or "obrigad" in bot_said(ana)[-1]
+
+
+async def test_admin_list_is_refreshed_periodically(sandbox, desk):
+    job = desk.app.scheduler.get_job("refresh-admins")
+    assert job.trigger.interval.total_seconds() == 30 * 60
+    new_admin = sandbox.admin("Nova Admin", language="pt-br")
+    assert [c for c, _ in sandbox.menu(new_admin)] == ["start"]  # not known yet
+    job.func()  # what the scheduler runs every half hour
+    await desk.settle()
+    assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "notificacoes"]

@@ -115,3 +115,33 @@ async def test_client_deleting_an_answer_is_noted_under_it(sandbox, desk):
     await desk.settle()
     notes = [m for m in sandbox.thread(card) if m.reply_to == comment.id]
     assert len(notes) == 1 and notes[0].from_bot
+
+
+async def test_a_kind_that_cannot_be_copied_is_described_and_the_client_told(sandbox, desk):
+    ana, card = await opened(sandbox, desk, language="pt-br")
+    ana.send_dice()
+    await desk.settle()
+    line = sandbox.thread(card)[-1]
+    assert line.from_bot and line.text.startswith("❔") and "dado" in line.text
+    assert "dado" in bot_said(ana)[-1]  # in the client's own language
+
+
+async def test_a_client_replacing_a_photo_replaces_the_copy(sandbox, desk):
+    ana, card = await opened(sandbox, desk)
+    photo = ana.send_photo("comprovante")
+    await desk.settle()
+    ana.edit(photo, "comprovante certo", media="document")
+    await desk.settle()
+    copy = sandbox.thread(card)[-1]
+    assert copy.kind == "document" and copy.text == "comprovante certo" and copy.edited
+
+
+async def test_the_teams_album_reaches_the_client_as_one_album(sandbox, desk):
+    ana, card = await opened(sandbox, desk)
+    eva = sandbox.team_member("Eva Lima")
+    eva.comment_album(card, ("photo", "document"), ("frente", "verso"))
+    await desk.settle()
+    album = [m for m in ana.chat() if m.from_bot]
+    assert [m.kind for m in album] == ["photo", "document"]
+    assert [m.text for m in album] == ["frente", "verso"]
+    assert album[0].grouped_id and album[0].grouped_id == album[1].grouped_id
