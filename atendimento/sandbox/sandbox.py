@@ -10,6 +10,7 @@ from typing import Any
 from pyrogram import raw
 
 from . import inline as inline_mod
+from .chats import participant
 from .client import SandboxClient
 from .limits import Clock
 from .people import Person
@@ -126,6 +127,27 @@ class Sandbox:
 
     def admin(self, name: str, **kwargs: Any) -> Person:
         return self.team_member(name, admin=True, **kwargs)
+
+    def set_role(self, person: Person, role: str | None) -> None:
+        """Make ``person`` an "admin" or a "member" of the channel and its group, or take them
+        out (None); the bot hears of it in the channel as Telegram tells an admin bot."""
+        world = self.world
+        before = self.channel.members.get(person.id)
+        for chat in (self.channel, self.group):
+            if role is None:
+                chat.members.pop(person.id, None)
+            else:
+                chat.members[person.id] = Member(person.id, role, world.now())
+        if not world.switches.participant_updates or world.bot.id not in self.channel.members:
+            return
+        after = self.channel.members.get(person.id)
+        world.qts += 1
+        update = T.UpdateChannelParticipant(
+            channel_id=self.channel.id, date=world.now(), actor_id=self.owner.id,
+            user_id=person.id, qts=world.qts,
+            prev_participant=participant(world, self.channel, before) if before else None,
+            new_participant=participant(world, self.channel, after) if after else None)
+        world.push(world.updates([update], [], users=(person.account, self.owner.account)))
 
     def set_bot_role(self, chat: Channel, role: str | None,
                      rights: dict[str, bool] | None = None) -> None:

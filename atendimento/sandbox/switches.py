@@ -39,3 +39,8 @@ class Switches:
     # §4: UpdateBotInlineSend (feedback) after a person picks an inline result. Default off,
     # as on Telegram until /setinlinefeedback is enabled in @BotFather.
     inline_feedback: bool = False
+    # §5 (not in telegram.md): a bot that is an admin of a channel receives
+    # UpdateChannelParticipant when someone joins, leaves or changes role there. Default on:
+    # MTProto documents the update for channels and supergroups and kurigram routes it to
+    # ChatMemberUpdatedHandler; the sandbox sends it live only (not replayed by differences).
+    participant_updates: bool = True

@@ -144,6 +144,7 @@ class World:
         self.next_private_id = 1
         self.inline_queries: dict[int, InlineQuery] = {}
         self.difference_limit = 1000
+        self.qts = 0  # the secondary box (participant updates), live only
         self.callbacks: dict[int, object] = {}  # query id -> callbacks.Press
         self.commands: dict[tuple[tuple, str], list[tuple[str, str]]] = {}
         # Set by the server: delivers Updates to the bot's live sessions (none when it is down).

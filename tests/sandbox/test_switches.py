@@ -69,3 +69,30 @@ async def test_a_real_clock_cannot_be_advanced():
         assert sandbox.world.now() > 1_700_000_000
         with pytest.raises(RuntimeError):
             sandbox.clock.advance(1)
+
+
+@pytest.mark.parametrize("on", [True, False])
+async def test_participant_updates_reach_an_admin_bot(sandbox, bot, on):
+    from pyrogram.handlers import ChatMemberUpdatedHandler
+
+    seen = []
+
+    async def changed(_client, update):
+        seen.append(update)
+
+    bot.add_handler(ChatMemberUpdatedHandler(changed))
+    sandbox.switches.participant_updates = on
+    eva = sandbox.client("Eva")
+    sandbox.set_role(eva, "member")
+    sandbox.set_role(eva, "admin")
+    sandbox.set_role(eva, None)
+    await sandbox.settle()
+    assert eva.id not in sandbox.channel.members and eva.id not in sandbox.group.members
+    if not on:
+        assert seen == []
+        return
+    assert [(u.old_chat_member and u.old_chat_member.status.name,
+             u.new_chat_member and u.new_chat_member.status.name) for u in seen] == [
+        (None, "MEMBER"), ("MEMBER", "ADMINISTRATOR"), ("ADMINISTRATOR", None)]
+    assert {u.chat.id for u in seen} == {sandbox.channel_chat_id}
+    assert {u.from_user.id for u in seen} == {sandbox.owner.id}
