@@ -13,7 +13,7 @@ from atendimento.domain.events import ClientEvent, Person
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
 from atendimento.storage import threads as thread_rows
-from atendimento.storage.records import TO_TEAM, Client
+from atendimento.storage.records import TO_TEAM, Client, Thread
 from atendimento.texts import client_values
 
 log = logging.getLogger("atendimento.desk.client")
@@ -93,7 +93,7 @@ class ClientSide:
                       media_group_id=incoming.media_group_id)
         return pairs[0][1] if pairs else None
 
-    async def _unsupported(self, client: Client, thread, kind: str) -> None:
+    async def _unsupported(self, client: Client, thread: Thread, kind: str) -> None:
         await self.threads.line(thread, self.ctx.wording.client_sent_unsupported(kind))
         locale = self.ctx.wording.tr.locale_for(client.language_code)
         try:

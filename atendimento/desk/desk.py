@@ -20,6 +20,7 @@ from atendimento.desk.threads import Threads
 from atendimento.domain.events import ClientEvent, Person, TeamEvent
 from atendimento.storage import links as link_rows
 from atendimento.storage import threads as thread_rows
+from atendimento.storage.records import Thread
 from atendimento.tasks import Background
 
 log = logging.getLogger("atendimento.desk")
@@ -93,7 +94,8 @@ class Desk:
     def team_edit(self, event: TeamEvent) -> None:
         self._in_thread(event, lambda e, _thread: self.team_side.edit(e))
 
-    def _in_thread(self, event: TeamEvent, action) -> None:
+    def _in_thread(self, event: TeamEvent,
+                   action: Callable[[TeamEvent, Thread], Awaitable[None]]) -> None:
         root = event.thread_root_id
         if root is None:
             return  # outside any thread: not the desk's business

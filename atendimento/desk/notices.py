@@ -4,13 +4,17 @@ private notices admins get when a thread is created or resumed."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.ports import Undeliverable
 from atendimento.domain.events import Person
 from atendimento.storage import team as team_rows
 from atendimento.storage.records import Client
+
+if TYPE_CHECKING:
+    from atendimento.desk.threads import Opened
 
 log = logging.getLogger("atendimento.desk.team")
 
@@ -22,13 +26,13 @@ class Notices:
     def __init__(self, ctx: DeskContext, ttl: timedelta = MEMBERSHIP_TTL) -> None:
         self.ctx = ctx
         self.ttl = ttl
-        self._status: dict[int, tuple[str, object]] = {}
+        self._status: dict[int, tuple[str, datetime]] = {}
 
     async def status(self, user_id: int) -> str:
         """ADMIN, MEMBER, NONE or UNKNOWN in the team channel; answers are kept for a minute."""
         now = self.ctx.now()
         cached = self._status.get(user_id)
-        if cached is not None and now - cached[1] < self.ttl:  # type: ignore[operator]
+        if cached is not None and now - cached[1] < self.ttl:
             return cached[0]
         status = await self.ctx.telegram.member_status(self.ctx.channel_id, user_id)
         if status != UNKNOWN:
@@ -81,7 +85,7 @@ class Notices:
                   language=person.language_code, is_admin=True, now=ctx.now())
         await run(team_rows.set_notifications, person.id, enabled, now=ctx.now())
 
-    async def thread_opened(self, client: Client, opened, preview: str,
+    async def thread_opened(self, client: Client, opened: Opened, preview: str,
                             comment_id: int | None) -> None:
         """Tell every admin who asked for it that a thread was created or resumed."""
         ctx = self.ctx

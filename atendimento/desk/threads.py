@@ -10,6 +10,7 @@ from atendimento.desk.ports import Undeliverable
 from atendimento.domain.card import CardFacts, render_card
 from atendimento.domain.events import Person
 from atendimento.domain.priority import Priority
+from atendimento.domain.text import RichText
 from atendimento.storage import clients as client_rows
 from atendimento.storage import threads as thread_rows
 from atendimento.storage.records import ENDED, OPEN, Atendimento, Client, Thread
@@ -92,7 +93,7 @@ class Threads:
 
     # --- the card ---------------------------------------------------------------------------
 
-    def card(self, client: Client, thread: Thread, *, is_open: bool | None = None):
+    def card(self, client: Client, thread: Thread, *, is_open: bool | None = None) -> RichText:
         facts = CardFacts(
             user_id=client.user_id, first_name=client.first_name, last_name=client.last_name,
             username=client.username, language_code=client.language_code,
