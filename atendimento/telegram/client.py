@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyrogram
-from pyrogram import errors
+from pyrogram import errors, raw
+from pyrogram.storage.storage import UpdateState
 
 from atendimento.config import Config
 from atendimento.errors import EXIT_MISCONFIGURED, StartupError
@@ -53,6 +55,24 @@ def build_check_client(config: Config) -> pyrogram.Client:
     )
 
 
+async def remember_channel_states(client: pyrogram.Client, chat_ids: tuple[int, ...]) -> None:
+    """Store an update state for the channel and the group if the session has none yet.
+
+    kurigram catches a channel up after downtime only when its state was stored in an earlier
+    run (telegram.md §7.6); a state is otherwise stored only by a first update from that chat,
+    so a quiet first run would leave comments written while the desk is down unseen.
+    """
+    known = {state.id for state in await client.storage.get_update_states(chat_ids)}
+    for chat_id in chat_ids:
+        if chat_id in known:
+            continue
+        full = await client.invoke(raw.functions.channels.GetFullChannel(
+            channel=await client.resolve_peer(chat_id)))
+        await client.storage.set_update_state(
+            UpdateState(chat_id, full.full_chat.pts, None, int(time.time()), None))
+        log.info("update state of %s stored from pts %s", chat_id, full.full_chat.pts)
+
+
 @dataclass(frozen=True)
 class Connection:
     bot_id: int
@@ -92,6 +112,7 @@ async def connect(client: pyrogram.Client, config: Config) -> Connection:
             f"The channel {channel.title!r} has no discussion group: in the channel's settings, "
             "add a discussion group (the comments live there) and make the bot an "
             "administrator of it.", EXIT_MISCONFIGURED)
+    await remember_channel_states(client, (channel.id, channel.linked_chat.id))
     log.info("connected as @%s; team channel %r with discussion group %r", me.username,
              channel.title, channel.linked_chat.title)
     return Connection(me.id, me.username or "", channel.id, channel.title or "",

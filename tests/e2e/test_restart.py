@@ -36,3 +36,11 @@ async def test_messages_written_while_the_desk_was_down_are_relayed_once(sandbox
     await desk.settle()
     assert relayed(sandbox, ana) == ["antes", "durante 1", "durante 2"]
     assert bot_said(ana) == ["resposta durante"]
+
+
+async def test_channel_and_group_states_are_stored_from_the_first_run(sandbox, desk):
+    # Without them kurigram would not catch up on comments written while the desk is down.
+    client = desk.app.client
+    states = {s.id: s.pts for s in await client.storage.get_update_states()}
+    assert states[sandbox.channel_chat_id] == sandbox.channel.box.pts
+    assert states[sandbox.group_chat_id] == sandbox.group.box.pts
