@@ -40,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--script", type=Path, metavar="FILE",
                          help="play a scenario file and print the transcript")
     bench = commands.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("what", choices=["sandbox"], help="sandbox: round trips through the "
-                       "simulated Telegram's wire")
+    bench.add_argument("what", choices=["sandbox", "relay", "size"], help="sandbox: round "
+                       "trips through the simulated Telegram's wire; relay: the desk against a "
+                       "bare copying bot; size: database bytes per relayed message")
     bench.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
 
@@ -55,9 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sandbox":
         return _sandbox(args.script, args.env_file)
     if args.command == "bench":
-        from atendimento.sandbox import bench
+        if args.what == "sandbox":
+            from atendimento.sandbox import bench
 
-        return bench.main(args.rest)
+            return bench.main(args.rest)
+        from atendimento import bench as desk_bench
+
+        return desk_bench.main([args.what, *args.rest])
     try:
         config = load_config(env_file=args.env_file)
     except ConfigError as error:

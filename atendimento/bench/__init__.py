@@ -1,0 +1,20 @@
+"""The desk's benchmarks (`atendimento bench relay|size`): figures printed, never asserted."""
+
+from __future__ import annotations
+
+import importlib
+
+BENCHES = ("relay", "size")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m atendimento.bench relay|size [options]`: run one benchmark."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in BENCHES:
+        print(f"usage: python -m atendimento.bench {{{','.join(BENCHES)}}} [options]",
+              file=sys.stderr)
+        return 2
+    module = importlib.import_module(f"atendimento.bench.{args[0]}")
+    return module.main(args[1:])
