@@ -21,6 +21,12 @@ SESSION_NAME = "atendimento"
 ClientFactory = Callable[[Config], pyrogram.Client]
 
 
+# Parsing a message must never call Telegram: a fetch inside the parse of a send's result
+# (the replied-to message, a sticker's set) that failed would make the sender retry a send that
+# had already succeeded, and the copy would arrive twice. The desk does not use what they fetch.
+PARSE_WITHOUT_FETCHING = {"fetch_replies": False, "fetch_stickers": False}
+
+
 def build_client(config: Config) -> pyrogram.Client:
     """The production client: a persistent session in DATA_DIR so missed updates are caught up.
 
@@ -38,6 +44,7 @@ def build_client(config: Config) -> pyrogram.Client:
         sleep_threshold=0,
         workers=1,  # handlers only queue work; one worker keeps the arrival order exactly
         lang_code=config.language.split("_")[0],
+        **PARSE_WITHOUT_FETCHING,
     )
 
 

@@ -115,3 +115,14 @@ async def test_a_comment_sent_through_the_bots_inline_mode_is_relayed(sandbox, d
     await desk.settle()
     assert bot_said(ana) == ["Nosso horário é das 8h às 18h.", "/fim"]
     assert card_of(sandbox, ana).text.startswith("🟡")  # not taken as a command
+
+
+async def test_a_failure_after_a_successful_send_does_not_send_twice(sandbox, desk):
+    # pyrogram may fetch the replied-to message while parsing a send's result; if that fetch
+    # failed after the send succeeded, a retry would send the copy a second time.
+    ana, card = await with_client(sandbox, desk)
+    desk.app.client.message_cache._cache.clear()  # the thread root falls out of the cache
+    sandbox.world.faults.fail("channels.GetMessages", "INTERNAL_SERVER_ERROR", code=500)
+    ana.send("uma vez só")
+    await desk.settle()
+    assert thread_texts(sandbox, ana).count("uma vez só") == 1
