@@ -3,7 +3,9 @@ sandbox, clients warmed up, a burst of messages, and the check that each arrived
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import logging
 import os
 import re
 import tempfile
@@ -223,3 +225,23 @@ def check_delivery(bench: Bench, sent: list[tuple[int, int]]) -> Delivery:
 
 def scratch() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="atendimento-bench-")
+
+
+def bench_parser(prog: str, description: str | None, what: str) -> argparse.ArgumentParser:
+    """The options every desk benchmark takes: how many messages, from how many clients."""
+    parser = argparse.ArgumentParser(prog=prog, description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=2000, help=f"messages {what}")
+    parser.add_argument("--clients", type=int, default=50, help="clients sending them")
+    parser.add_argument("--lax", action="store_true", help="turn strict wire checks off")
+    return parser
+
+
+def parse_bench_args(parser: argparse.ArgumentParser,
+                     argv: list[str] | None) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    if args.messages < 1 or args.clients < 1:
+        parser.error("--messages and --clients must be at least 1")
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return args

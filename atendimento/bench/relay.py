@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import logging
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,9 +20,11 @@ from atendimento.bench.harness import (
     Delivery,
     bare_bench,
     bench_database,
+    bench_parser,
     check_delivery,
     describe,
     desk_bench,
+    parse_bench_args,
     plan,
     scratch,
 )
@@ -242,24 +243,16 @@ def report(args: argparse.Namespace, figures: dict[str, Figures], database: str)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="atendimento bench relay", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--messages", type=int, default=2000, help="messages in the burst")
-    parser.add_argument("--clients", type=int, default=50, help="clients sending them")
+    parser = bench_parser("atendimento bench relay", __doc__, "in the burst")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite",
                         help="sqlite: a new file; postgres: a new schema (dropped afterwards) "
                         "in the database named by ATENDIMENTO_BENCH_DATABASE_URL or "
                         "ATENDIMENTO_TEST_DATABASE_URL")
     parser.add_argument("--database-url", metavar="URL",
                         help="bench on this database instead, used as it is: it must be empty")
-    parser.add_argument("--lax", action="store_true", help="turn strict wire checks off")
     parser.add_argument("--profile", action="store_true",
                         help="then profile a second desk burst (cProfile, desk code filtered in)")
-    args = parser.parse_args(argv)
-    if args.messages < 1 or args.clients < 1:
-        parser.error("--messages and --clients must be at least 1")
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = parse_bench_args(parser, argv)
     with scratch() as directory:
         figures, database, profile = asyncio.run(run(args, Path(directory)))
     print("\n".join(report(args, figures, database)))

@@ -6,9 +6,7 @@ Run: ``python -m atendimento.bench.size [--messages N] [--clients C] [--lax]``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import logging
 import sqlite3
 import sys
 from dataclasses import dataclass, field
@@ -17,8 +15,10 @@ from pathlib import Path
 from atendimento.bench.harness import (
     Bench,
     Delivery,
+    bench_parser,
     check_delivery,
     desk_bench,
+    parse_bench_args,
     plan,
     scratch,
 )
@@ -112,16 +112,7 @@ def report(messages: int, clients: int, sizes: Sizes) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="atendimento bench size", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--messages", type=int, default=2000, help="messages relayed")
-    parser.add_argument("--clients", type=int, default=50, help="clients sending them")
-    parser.add_argument("--lax", action="store_true", help="turn strict wire checks off")
-    args = parser.parse_args(argv)
-    if args.messages < 1 or args.clients < 1:
-        parser.error("--messages and --clients must be at least 1")
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = parse_bench_args(bench_parser("atendimento bench size", __doc__, "relayed"), argv)
     with scratch() as directory:
         sizes = asyncio.run(run(args.messages, args.clients, not args.lax, Path(directory)))
     print("\n".join(report(args.messages, args.clients, sizes)))
