@@ -140,6 +140,8 @@ async def run_until_stopped(
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
+        # Not every loop can take signal handlers (Windows, a loop outside the main thread);
+        # there Ctrl-C still stops the desk through KeyboardInterrupt in the CLI.
         with suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     app = App(config, client_factory)

@@ -225,7 +225,7 @@ class SandboxClient(pyrogram.Client):
             body = await self._inbox.get()
             try:
                 await self.handle_updates(decode(body, self.strict))
-            except Exception:
+            except Exception:  # one bad push must not stop the consumer; it is logged in full
                 log.exception("sandbox: could not handle pushed updates")
             finally:
                 self._handling -= 1
