@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
+
+from atendimento.domain.words import fold as fold_words
 
 
 class Priority(StrEnum):
@@ -32,8 +33,7 @@ COLOURS: Mapping[Priority, str] = {
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a word (`Média` → `media`)."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return fold_words(text.strip())
 
 
 def parse_priority(

@@ -1,0 +1,19 @@
+"""Words as people type them: folded so that case and accents never matter (`NÃO` → `nao`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or other combining marks: "Ação Já" → "acao ja"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`, in order: letters and digits, split at everything else."""
+    return _WORD.findall(fold(text))
