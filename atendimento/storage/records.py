@@ -60,6 +60,7 @@ class Atendimento:
     opened_at: datetime
     ended_at: datetime | None
     ended_by: int | None
+    autoanswer_off: str | None = None  # "team" or "client": why the FAQ stopped answering
 
     @property
     def is_open(self) -> bool:
@@ -111,6 +112,7 @@ class SavedReply:
     file_path: str | None
     created_at: datetime
     updated_at: datetime
+    language: str | None = None  # ready answers only: the folder they came from
 
     @property
     def is_media(self) -> bool:

@@ -30,6 +30,7 @@ def add(
     created_by: int | None = None,
     source: str = "telegram",
     file_path: str | None = None,
+    language: str | None = None,
 ) -> SavedReply:
     """Stores a reply: either `text` (+ entities) or `media_type` + `file_id` (+ caption)."""
     if source not in REPLY_SOURCES:
@@ -50,6 +51,7 @@ def add(
             uses=0,
             source=source,
             file_path=file_path,
+            language=language,
             created_at=now,
             updated_at=now,
         ).execute()
@@ -111,8 +113,11 @@ def upsert_from_file(
     now: datetime,
     keywords: Iterable[str] = (),
     entities: list[dict[str, Any]] | None = None,
+    language: str | None = None,
 ) -> SavedReply:
-    """Loads a ready answer from `respostas/`: updates the one from that path, keeping its uses."""
+    """Loads a ready answer from `respostas/`: updates the one from that path, keeping its uses
+    (and writes nothing when the file says what the row already holds)."""
+    keywords = tuple(keywords)
     with t.atomic():
         existing = get_by_file_path(t, file_path)
         if existing is None:
@@ -125,10 +130,26 @@ def upsert_from_file(
                 entities=entities,
                 source="file",
                 file_path=file_path,
+                language=language,
             )
+        if (existing.title, existing.keywords, existing.text, existing.entities,
+                existing.language) == (title, keywords, text, entities, language):
+            return existing
+        t.replies.update(language=language).where(t.replies.id == existing.id).execute()
         return update(
             t, existing.id, now=now, title=title, keywords=keywords, text=text, entities=entities
         )
+
+
+def delete_files_except(t: Tables, file_paths: Iterable[str]) -> list[int]:
+    """Removes the ready answers whose file is gone; returns their ids."""
+    r = t.replies
+    keep = set(file_paths)
+    gone = [row.id for row in r.select(r.id, r.file_path).where(r.source == "file")
+            if row.file_path not in keep]
+    if gone:
+        r.delete().where(r.id.in_(gone)).execute()
+    return gone
 
 
 def delete(t: Tables, reply_id: int) -> bool:

@@ -93,6 +93,7 @@ def bind_tables(db: Database) -> Tables:
         opened_at = UtcDateTimeField()
         ended_at = UtcDateTimeField(null=True)
         ended_by = BigIntegerField(null=True)
+        autoanswer_off = CharField(max_length=8, null=True)
 
         class Meta:
             table_name = "atendimentos"
@@ -141,6 +142,7 @@ def bind_tables(db: Database) -> Tables:
         last_used_at = UtcDateTimeField(null=True)
         source = CharField(max_length=8)
         file_path = TextField(null=True, unique=True)
+        language = CharField(max_length=16, null=True)
         created_at = UtcDateTimeField()
         updated_at = UtcDateTimeField()
 

@@ -124,6 +124,21 @@ def end_atendimento(
     return require_atendimento(t, atendimento_id)
 
 
+AUTOANSWER_REASONS = ("team", "client")
+
+
+def stop_autoanswer(t: Tables, atendimento_id: int, reason: str) -> bool:
+    """Automatic answers end for this atendimento; False if they had already ended."""
+    if reason not in AUTOANSWER_REASONS:
+        raise ValueError(f"reason must be one of {', '.join(AUTOANSWER_REASONS)}; got {reason!r}")
+    a = t.atendimentos
+    count = (a.update(autoanswer_off=reason)
+             .where((a.id == atendimento_id) & a.autoanswer_off.is_null()).execute())
+    if count == 0:
+        require_atendimento(t, atendimento_id)
+    return count > 0
+
+
 def get_atendimento(t: Tables, atendimento_id: int) -> Atendimento | None:
     row = t.atendimentos.get_or_none(t.atendimentos.id == atendimento_id)
     return None if row is None else to_record(Atendimento, row)

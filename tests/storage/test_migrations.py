@@ -62,7 +62,8 @@ def test_empty_database_reaches_latest_schema(empty_db: Database) -> None:
     assert applied == list(range(1, latest_version() + 1))
     assert set(empty_db.get_tables()) == TABLES
     assert current_version(empty_db) == latest_version()
-    assert version_rows(empty_db) == [(1, "initial"), (2, "desk_lookups")]
+    assert version_rows(empty_db) == [(1, "initial"), (2, "desk_lookups"),
+                                       (3, "replies_and_faq")]
     assert pending(empty_db) == []
 
 

@@ -124,3 +124,32 @@ def test_file_path_is_unique_and_only_for_file_source(tables: Tables) -> None:
         replies.add(tables, title="c", text="c", file_path="r/c.md", now=NOW)
     with pytest.raises(ValueError):
         replies.add(tables, title="d", text="d", source="file", now=NOW)
+
+
+def test_ready_answer_keeps_its_language_and_an_unchanged_file_writes_nothing(
+        tables: Tables) -> None:
+    first = replies.upsert_from_file(tables, file_path="pt_BR/prontas/prazo.md", title="Prazo",
+                                     text="5 dias", keywords=("prazo",), now=NOW,
+                                     language="pt_BR")
+    again = replies.upsert_from_file(tables, file_path="pt_BR/prontas/prazo.md", title="Prazo",
+                                     text="5 dias", keywords=iter(["prazo"]), now=LATER,
+                                     language="pt_BR")
+    assert first.language == "pt_BR"
+    assert again == first  # same content: updated_at untouched
+
+    changed = replies.upsert_from_file(tables, file_path="pt_BR/prontas/prazo.md",
+                                       title="Prazo", text="7 dias", keywords=("prazo",),
+                                       now=LATER, language="pt_BR")
+    assert (changed.id, changed.text, changed.updated_at) == (first.id, "7 dias", LATER)
+
+
+def test_files_gone_are_deleted_and_telegram_replies_stay(tables: Tables) -> None:
+    kept = replies.upsert_from_file(tables, file_path="pt_BR/prontas/a.md", title="A",
+                                    text="a", now=NOW, language="pt_BR")
+    gone = replies.upsert_from_file(tables, file_path="pt_BR/prontas/b.md", title="B",
+                                    text="b", now=NOW, language="pt_BR")
+    saved = replies.add(tables, title="C", text="c", now=NOW)
+
+    assert replies.delete_files_except(tables, ["pt_BR/prontas/a.md"]) == [gone.id]
+    assert [r.id for r in replies.list_all(tables)] == [kept.id, saved.id]
+    assert replies.delete_files_except(tables, ["pt_BR/prontas/a.md"]) == []

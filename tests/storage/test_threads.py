@@ -121,3 +121,16 @@ def test_conflict_inside_a_transaction_leaves_it_usable(tables: Tables, thread: 
             threads.open_atendimento(tables, thread.id, now=NOW)
         threads.set_priority(tables, thread.id, "high", now=NOW)
     assert threads.get(tables, thread.id).priority == "high"
+
+
+def test_automatic_answers_stop_once_with_the_first_reason(tables: Tables, thread: Thread) -> None:
+    atendimento = threads.open_atendimento(tables, thread.id, now=NOW)
+    assert atendimento.autoanswer_off is None
+
+    assert threads.stop_autoanswer(tables, atendimento.id, "client") is True
+    assert threads.stop_autoanswer(tables, atendimento.id, "team") is False
+    assert threads.require_atendimento(tables, atendimento.id).autoanswer_off == "client"
+    with pytest.raises(ValueError):
+        threads.stop_autoanswer(tables, atendimento.id, "robot")
+    with pytest.raises(NotFoundError):
+        threads.stop_autoanswer(tables, 999_999, "team")
