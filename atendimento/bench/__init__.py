@@ -1,14 +1,14 @@
-"""The desk's benchmarks (`atendimento bench relay|size`): figures printed, never asserted."""
+"""The desk's benchmarks (`atendimento bench relay|size|replies`): figures printed, never asserted."""
 
 from __future__ import annotations
 
 import importlib
 
-BENCHES = ("relay", "size")
+BENCHES = ("relay", "size", "replies")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m atendimento.bench relay|size [options]`: run one benchmark."""
+    """`python -m atendimento.bench relay|size|replies [options]`: run one benchmark."""
     import sys
 
     args = list(sys.argv[1:] if argv is None else argv)
