@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from atendimento.config import Config
+from atendimento.desk.autoanswer import FaqSettings
 from atendimento.desk.context import DeskContext, Roots, SystemClock
 from atendimento.desk.desk import Desk
 from atendimento.desk.ports import Clock
 from atendimento.desk.wording import Wording
+from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD
 from atendimento.errors import EXIT_MISCONFIGURED, StartupError
 from atendimento.i18n import Translator
+from atendimento.ready import ReadyAnswer, load_handover_words, load_ready, signature
 from atendimento.storage import Storage, StorageError, migrate_url
 from atendimento.tasks import Background
 from atendimento.telegram.client import ClientFactory, Connection, build_client, connect
@@ -33,6 +39,8 @@ from atendimento.texts import Texts, TextsError
 log = logging.getLogger("atendimento.app")
 
 ADMIN_REFRESH_MINUTES = 30
+TEXTS_WATCH_SECONDS = 10
+PID_FILE = "atendimento.pid"
 
 
 def migrate_database(config: Config) -> list[int]:
@@ -67,6 +75,35 @@ def load_texts(config: Config, translator: Translator) -> Texts:
                            EXIT_MISCONFIGURED) from None
 
 
+def load_ready_answers(config: Config) -> list[ReadyAnswer]:
+    answers, problems = load_ready(config.texts_dir)
+    if problems:
+        listed = "\n".join(str(problem) for problem in problems)
+        raise StartupError(f"The ready answers in {config.texts_dir} need fixing:\n{listed}",
+                           EXIT_MISCONFIGURED)
+    return answers
+
+
+def faq_settings(config: Config) -> FaqSettings:
+    desk = config.desk
+    auto = desk.get("faq_auto_threshold") or AUTO_THRESHOLD
+    suggest = desk.get("faq_suggest_threshold") or SUGGEST_THRESHOLD
+    if suggest > auto:
+        raise StartupError(f"FAQ_SUGGEST_THRESHOLD ({suggest}) must not be above "
+                           f"FAQ_AUTO_THRESHOLD ({auto})", EXIT_MISCONFIGURED)
+    return FaqSettings(bool(desk.get("faq_autoanswer", False)), auto, suggest)
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """What a reload of `respostas/` did; `problems` lists why it kept the old texts."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    problems: tuple[str, ...] = ()
+
+
 class App:
     """The running desk: owns every long-lived resource and closes them in reverse order."""
 
@@ -88,9 +125,13 @@ class App:
         self.connection: Connection | None = None
         self.desk: Desk | None = None
         self.scheduler: AsyncIOScheduler | None = None
+        self._texts_seen: tuple = ()
 
     async def start(self) -> None:
         self.texts = load_texts(self.config, self.translator)
+        ready = load_ready_answers(self.config)
+        faq = faq_settings(self.config)
+        self._texts_seen = signature(self.config.texts_dir)
         self.storage = await open_storage(self.config)
         self.client = self.client_factory(self.config)
         gateway = Gateway(self.client, sleep=self.sleep, monotonic=self.monotonic)
@@ -102,21 +143,57 @@ class App:
         context = DeskContext(
             storage=self.storage, telegram=gateway, wording=wording, texts=self.texts,
             clock=self.clock, channel_id=connection.channel_id, group_id=connection.group_id,
-            bot_id=connection.bot_id, roots=Roots())
+            bot_id=connection.bot_id, bot_username=connection.bot_username, roots=Roots())
         client = self.client
 
         async def admins_changed(admin_ids: list[int]) -> None:
             await set_menus(client, gateway, wording, group_id=connection.group_id,
                             admin_ids=admin_ids)
-        self.desk = Desk(context, self.background, admins_changed)
+        self.desk = Desk(context, self.background, admins_changed, faq=faq,
+                         handover=load_handover_words(self.config.texts_dir))
+        await self.desk.replies.load()
+        synced = await self.desk.replies.sync_ready(ready)
+        log.info("ready answers: %d loaded (%d new, %d changed, %d removed)", len(ready),
+                 synced.added, synced.changed, synced.removed)
         await self.desk.refresh_admins()
         router.ready(self.desk, Identity(connection.bot_id, connection.bot_username,
                                          connection.channel_id, connection.group_id))
         self.scheduler = AsyncIOScheduler(timezone=self.config.timezone)
         self.scheduler.add_job(self.desk.team_changed, "interval",
                                minutes=ADMIN_REFRESH_MINUTES, id="refresh-admins")
+        self.scheduler.add_job(self.reload_if_changed, "interval", seconds=TEXTS_WATCH_SECONDS,
+                               id="watch-texts")
         self.scheduler.start()
         log.info("desk started")
+
+    async def reload_if_changed(self) -> Reloaded | None:
+        """Reload `respostas/` when a file there changed since the last look."""
+        if signature(self.config.texts_dir) == self._texts_seen:
+            return None
+        return await self.reload()
+
+    async def reload(self) -> Reloaded:
+        """Read `respostas/` again: texts, ready answers, handover words. With any problem
+        nothing changes and the problems are logged (the desk keeps running on the old ones)."""
+        if self.desk is None:
+            return Reloaded(problems=("the desk has not started yet",))
+        self._texts_seen = signature(self.config.texts_dir)
+        problems: list[str] = []
+        try:
+            texts = Texts.load(self.config.texts_dir, self.config.language)
+        except TextsError as error:
+            problems += [str(problem) for problem in error.problems]
+        answers, found = load_ready(self.config.texts_dir)
+        problems += [str(problem) for problem in found]
+        if problems:
+            log.error("respostas/ not reloaded, fix these first:\n%s", "\n".join(problems))
+            return Reloaded(problems=tuple(problems))
+        self.texts = self.desk.ctx.texts = texts
+        self.desk.faq.set_handover(load_handover_words(self.config.texts_dir))
+        synced = await self.desk.replies.sync_ready(answers)
+        log.info("respostas/ reloaded: %d ready answers new, %d changed, %d removed",
+                 synced.added, synced.changed, synced.removed)
+        return Reloaded(synced.added, synced.changed, synced.removed)
 
     async def stop(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
@@ -139,14 +216,20 @@ async def run_until_stopped(
     """Run the desk until SIGINT/SIGTERM (or `stop` is set), then shut down cleanly."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    app = App(config, client_factory)
+    handlers = {signal.SIGINT: stop.set, signal.SIGTERM: stop.set,
+                signal.SIGHUP: lambda: app.background.spawn(app.reload(), "reload")}
+    for sig, handler in handlers.items():
         # Not every loop can take signal handlers (Windows, a loop outside the main thread);
         # there Ctrl-C still stops the desk through KeyboardInterrupt in the CLI.
-        with suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    app = App(config, client_factory)
+        with suppress(NotImplementedError, RuntimeError, AttributeError):
+            loop.add_signal_handler(sig, handler)
+    pid_file = Path(config.data_dir) / PID_FILE
     try:
         await app.start()
+        pid_file.write_text(f"{os.getpid()}\n", encoding="ascii")
         await stop.wait()
     finally:
+        with suppress(FileNotFoundError):
+            pid_file.unlink()
         await app.stop()

@@ -39,10 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
         "the team in a simulated Telegram")
     sandbox.add_argument("--script", type=Path, metavar="FILE",
                          help="play a scenario file and print the transcript")
+    commands.add_parser("reload", help="check respostas/ and make the running desk read it "
+                        "again (it also notices changed files by itself within seconds)")
+    faq = commands.add_parser("import-faq", help="turn a CSV of questions and answers into "
+                              "ready answers in respostas/<language>/prontas/")
+    faq.add_argument("csv", type=Path, metavar="FILE.csv",
+                     help="a header line naming a question and an answer column "
+                     "(pergunta/resposta, question/answer, pregunta/respuesta), optionally "
+                     "keywords (palavras-chave)")
+    faq.add_argument("--language", metavar="LANG",
+                     help="the folder to write into (default: LANGUAGE, else pt_BR)")
     bench = commands.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("what", choices=["sandbox", "relay", "size"], help="sandbox: round "
-                       "trips through the simulated Telegram's wire; relay: the desk against a "
-                       "bare copying bot; size: database bytes per relayed message")
+    bench.add_argument("what", choices=["sandbox", "relay", "size", "replies"],
+                       help="sandbox: round trips through the simulated Telegram's wire; "
+                       "relay: the desk against a bare copying bot; size: database bytes per "
+                       "relayed message; replies: inline search latency")
     bench.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
 
@@ -55,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "sandbox":
         return _sandbox(args.script, args.env_file)
+    if args.command == "import-faq":
+        return _import_faq(args.csv, args.language, args.env_file)
+    if args.command == "reload":
+        return _reload(args.env_file)
     if args.command == "bench":
         if args.what == "sandbox":
             from atendimento.sandbox import bench
@@ -112,6 +127,75 @@ def _sandbox(script: Path | None, env_file: Path) -> int:
         print(f"cannot read {script}: {error.strerror}", file=sys.stderr)
         return EXIT_CONFIG
     return asyncio.run(play(lines, sys.stdout, environ))
+
+
+def _loose_settings(env_file: Path) -> dict[str, str]:
+    """The environment and .env, for commands that need no Telegram credentials."""
+    import os
+
+    from atendimento.config import read_env_file
+
+    return {**read_env_file(env_file), **os.environ}
+
+
+def _import_faq(csv_path: Path, language: str | None, env_file: Path) -> int:
+    from atendimento.faq_import import FaqFileError, import_faq
+
+    settings = _loose_settings(env_file)
+    texts_dir = Path(settings.get("TEXTS_DIR") or "respostas")
+    language = language or settings.get("LANGUAGE") or "pt_BR"
+    try:
+        result = import_faq(csv_path, texts_dir, language)
+    except FaqFileError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILURE
+    folder = texts_dir / language / "prontas"
+    print(f"{folder}: {result.new} new, {result.updated} updated, {result.unchanged} unchanged")
+    for problem in result.problems:
+        print(f"  skipped {problem}", file=sys.stderr)
+    if result.written:
+        print("A running desk reads them within seconds (or now: atendimento reload).")
+    return EXIT_FAILURE if result.problems else EXIT_OK
+
+
+def _reload(env_file: Path) -> int:
+    import os
+    import signal
+
+    from atendimento.app import PID_FILE
+    from atendimento.ready import load_ready
+    from atendimento.texts import Texts, TextsError
+
+    settings = _loose_settings(env_file)
+    texts_dir = Path(settings.get("TEXTS_DIR") or "respostas")
+    problems = []
+    try:
+        Texts.load(texts_dir, settings.get("LANGUAGE") or "pt_BR")
+    except TextsError as error:
+        problems += [str(p) for p in error.problems]
+    answers, found = load_ready(texts_dir)
+    problems += [str(p) for p in found]
+    if problems:
+        print(f"{texts_dir} needs fixing first; the desk keeps the texts it has:",
+              file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    pid_file = Path(settings.get("DATA_DIR") or "data") / PID_FILE
+    try:
+        pid = int(pid_file.read_text(encoding="ascii").strip())
+        # A pid file left by a crash may name another program now: SIGHUP would end it.
+        cmdline = Path(f"/proc/{pid}/cmdline")
+        if cmdline.exists() and b"atendimento" not in cmdline.read_bytes():
+            raise ProcessLookupError(pid)
+        os.kill(pid, signal.SIGHUP)
+    except (OSError, ValueError):
+        print(f"{texts_dir} is fine ({len(answers)} ready answers); no running desk found "
+              f"({pid_file}), so the next start reads it.")
+        return EXIT_OK
+    print(f"{texts_dir} is fine ({len(answers)} ready answers); asked the desk (pid {pid}) "
+          "to reload it.")
+    return EXIT_OK
 
 
 def _run(config: Config) -> int:

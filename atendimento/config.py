@@ -121,6 +121,29 @@ def _timezone(raw: str) -> str:
     return raw
 
 
+_TRUE = frozenset({"1", "true", "yes", "on", "sim", "si", "sí"})
+_FALSE = frozenset({"0", "false", "no", "off", "nao", "não"})
+
+
+def _switch(raw: str) -> bool:
+    value = raw.casefold()
+    if value not in _TRUE | _FALSE:
+        raise Invalid("must be on or off (also true/false, 1/0, yes/no)")
+    return value in _TRUE
+
+
+def _fraction(raw: str) -> float | None:
+    if raw == "-":  # the default: the FAQ matcher's own
+        return None
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise Invalid("must be a number between 0 and 1, such as 0.8") from None
+    if not 0 < value <= 1:
+        raise Invalid("must be a number between 0 and 1, such as 0.8")
+    return value
+
+
 def _path(raw: str) -> Path:
     return Path(raw)
 
@@ -152,6 +175,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", "folder for the bot's session file and the default SQLite database",
             _path, default="data"),
     Setting("LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR", _log_level, default="INFO"),
+    Setting("FAQ_AUTOANSWER", "on: answer clients at once with a ready answer that matches "
+            "their message with high confidence (default off)", _switch, default="off",
+            group="desk", attr="faq_autoanswer"),
+    Setting("FAQ_AUTO_THRESHOLD", "confidence (0–1) from which the FAQ answers by itself "
+            "(default: the matcher's, tuned on a test knowledge base)", _fraction, default="-",
+            group="desk", attr="faq_auto_threshold"),
+    Setting("FAQ_SUGGEST_THRESHOLD", "confidence (0–1) from which the team sees a suggested "
+            "ready answer in the thread", _fraction, default="-", group="desk",
+            attr="faq_suggest_threshold"),
 )
 
 

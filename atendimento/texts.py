@@ -225,7 +225,8 @@ def _load_folder(folder: Path, problems: list[TextsProblem]) -> dict[str, Templa
     by_file = {kind.filename: kind for kind in TEXT_KINDS}
     templates = {}
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
+        # Ready answers and handover words are read by atendimento.ready.
+        if entry.name.startswith(".") or entry.name in ("prontas", "atendente.txt"):
             continue
         kind = by_file.get(entry.name)
         if kind is None:

@@ -1,4 +1,4 @@
-"""The desk's benchmarks (`atendimento bench relay|size|replies`): figures printed, never asserted."""
+"""The desk's benchmarks (`atendimento bench relay|size|replies`): figures printed only."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.edits import mirror_edit
@@ -16,14 +17,19 @@ from atendimento.storage import threads as thread_rows
 from atendimento.storage.records import TO_TEAM, Client, Thread
 from atendimento.texts import client_values
 
+if TYPE_CHECKING:
+    from atendimento.desk.autoanswer import AutoAnswer
+
 log = logging.getLogger("atendimento.desk.client")
 
 
 class ClientSide:
-    def __init__(self, ctx: DeskContext, threads: Threads, notices: Notices) -> None:
+    def __init__(self, ctx: DeskContext, threads: Threads, notices: Notices,
+                 faq: AutoAnswer) -> None:
         self.ctx = ctx
         self.threads = threads
         self.notices = notices
+        self.faq = faq
 
     async def remember(self, person: Person) -> Client:
         return await self.ctx.storage.run(
@@ -61,6 +67,8 @@ class ClientSide:
         copy_id = await self._relay(client, opened, event)
         if opened.change is not None:
             await self.notices.thread_opened(client, opened, incoming.preview, copy_id)
+        if copy_id is not None:
+            await self.faq.client_message(client, opened, incoming, copy_id)
 
     async def _relay(self, client: Client, opened: Opened, event: ClientEvent) -> int | None:
         ctx, run, incoming = self.ctx, self.ctx.storage.run, event.message

@@ -1,4 +1,4 @@
-"""Team commands in a thread: /fim, /p, /ban, /desbanir (and their English aliases).
+"""Team commands in a thread: /fim, /p, /ban, /desbanir, /resposta (and English aliases).
 
 Commands never reach the client. /p, /ban and /desbanir are for channel administrators.
 """
@@ -20,8 +20,9 @@ from atendimento.storage.records import Thread
 
 log = logging.getLogger("atendimento.desk.commands")
 
-END, PRIORITY, BAN, UNBAN = "end", "priority", "ban", "unban"
+END, PRIORITY, BAN, UNBAN, SAVE = "end", "priority", "ban", "unban", "save"
 ALIASES = {
+    "resposta": SAVE, "salvar": SAVE, "save": SAVE,
     "fim": END, "end": END,
     "p": PRIORITY, "prioridade": PRIORITY, "priority": PRIORITY,
     "ban": BAN, "banir": BAN,
@@ -35,11 +36,13 @@ SendText = Callable[..., Awaitable[None]]  # (client, text name, **placeholders)
 
 class Commands:
     def __init__(self, ctx: DeskContext, threads: Threads, notices: Notices,
-                 send_text_file: SendText) -> None:
+                 send_text_file: SendText,
+                 save_reply: Callable[[TeamEvent, Thread], Awaitable[None]]) -> None:
         self.ctx = ctx
         self.threads = threads
         self.notices = notices
         self.send_text_file = send_text_file
+        self.save_reply = save_reply
 
     async def run(self, event: TeamEvent, thread: Thread) -> None:
         command = event.message.command or ""
@@ -54,7 +57,9 @@ class Commands:
             await self.threads.line(thread, self.ctx.wording.admins_only(command), reply_to=here)
             return
         arguments = event.message.arguments.strip()
-        if name == END:
+        if name == SAVE:
+            await self.save_reply(event, thread)
+        elif name == END:
             await self.end(thread, author)
         elif name == PRIORITY:
             await self.priority(thread, author, arguments, here)

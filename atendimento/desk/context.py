@@ -63,6 +63,7 @@ class DeskContext:
     bot_id: int
     roots: Roots
     root_timeout: float = 30.0
+    bot_username: str = ""
 
     def now(self) -> datetime:
         return self.clock.now()

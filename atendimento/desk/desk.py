@@ -8,19 +8,23 @@ different clients proceed side by side (design.md §4.3).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
+from atendimento.desk.autoanswer import AutoAnswer, FaqSettings
 from atendimento.desk.clientside import ClientSide
 from atendimento.desk.commands import BUTTON_PREFIX, Commands
 from atendimento.desk.context import DeskContext
 from atendimento.desk.lanes import Lanes
 from atendimento.desk.notices import Notices
+from atendimento.desk.replies import INLINE_PAGE, ReplyBook
+from atendimento.desk.reply_wording import LIST_BUTTON, ReplyWording
 from atendimento.desk.teamside import TeamSide
 from atendimento.desk.threads import Threads
+from atendimento.desk.workspace import Workspace
 from atendimento.domain.events import ClientEvent, Person, TeamEvent
 from atendimento.storage import links as link_rows
 from atendimento.storage import threads as thread_rows
-from atendimento.storage.records import Thread
+from atendimento.storage.records import SavedReply, Thread
 from atendimento.tasks import Background
 
 log = logging.getLogger("atendimento.desk")
@@ -30,30 +34,43 @@ ON_WORDS = frozenset({"on", "sim", "ligar", "ligado", "yes", "si", "sí", "1"})
 OFF_WORDS = frozenset({"off", "nao", "não", "desligar", "desligado", "no", "0"})
 
 
+AnswerInline = Callable[[list[SavedReply], str], Awaitable[object]]
+
+
 class Desk:
     def __init__(self, ctx: DeskContext, background: Background,
-                 admins_changed: Callable[[list[int]], Awaitable[None]] | None = None) -> None:
+                 admins_changed: Callable[[list[int]], Awaitable[None]] | None = None, *,
+                 faq: FaqSettings | None = None,
+                 handover: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.ctx = ctx
         self.admins_changed = admins_changed
         self.lanes = Lanes(background, "conversation")
         self.threads = Threads(ctx)
         self.notices = Notices(ctx)
-        self.client_side = ClientSide(ctx, self.threads, self.notices)
+        self.replies = ReplyBook(ctx)
+        reply_words = ReplyWording(ctx.wording, ctx.bot_username)
+        self.workspace = Workspace(ctx, self.replies, self.notices, self.threads, reply_words)
+        self.faq = AutoAnswer(ctx, self.replies, self.notices, self.threads, reply_words,
+                              faq or FaqSettings(), handover or {})
+        self.client_side = ClientSide(ctx, self.threads, self.notices, self.faq)
         self.commands = Commands(ctx, self.threads, self.notices,
-                                 self.client_side.send_text_file)
-        self.team_side = TeamSide(ctx, self.threads, self.notices, self.commands)
+                                 self.client_side.send_text_file, self.workspace.save_in_thread)
+        self.team_side = TeamSide(ctx, self.threads, self.notices, self.commands, self.replies,
+                                  self.faq)
 
     # --- the client's private chat -----------------------------------------------------------
 
     def client_message(self, event: ClientEvent) -> None:
+        self.lanes.submit(("client", event.client.id), lambda: self._private(event))
+
+    async def _private(self, event: ClientEvent) -> None:
         command = event.message.command
         if command == "start":
-            job = lambda: self.client_side.start(event)  # noqa: E731
+            await self.client_side.start(event)
         elif command in NOTIFICATION_COMMANDS:
-            job = lambda: self._notifications(event)  # noqa: E731
-        else:
-            job = lambda: self.client_side.message(event)  # noqa: E731
-        self.lanes.submit(("client", event.client.id), job)
+            await self._notifications(event)
+        elif not await self.workspace.private(event):
+            await self.client_side.message(event)
 
     def client_edit(self, event: ClientEvent) -> None:
         self.lanes.submit(("client", event.client.id), lambda: self.client_side.edit(event))
@@ -110,16 +127,42 @@ class Desk:
         # order survives the lookup.
         self.lanes.submit(("root", root), find_lane)
 
-    def button(self, user: Person, data: str,
-               answer: Callable[[str], Awaitable[object]]) -> None:
-        """A button under a desk message was pressed; `answer` shows the pressing person a
-        short note (Telegram wants every press answered)."""
+    def button(self, user: Person, data: str, answer: Callable[[str], Awaitable[object]],
+               chat_id: int | None = None, message_id: int | None = None) -> None:
+        """A button under a desk message (in `chat_id`, `message_id`) was pressed; `answer`
+        shows the pressing person a short note (Telegram wants every press answered)."""
         async def job() -> None:
             text = None
             if data.startswith(BUTTON_PREFIX):
                 text = await self.commands.priority_button(user, data)
+            elif data.startswith(LIST_BUTTON):
+                text = await self.workspace.button(user, data, chat_id, message_id)
             await answer(text or "")
         self.lanes.submit(("buttons", user.id), job)
+
+    # --- inline mode ------------------------------------------------------------------------
+
+    def inline_query(self, user: Person, query: str, offset: str,
+                     answer: AnswerInline) -> None:
+        """`@bot query` typed by `user`: saved replies for the team, nothing for anyone else."""
+        async def job() -> None:
+            if not await self.workspace.is_team(user.id):
+                await answer([], "")
+                return
+            start = int(offset) if offset.isdigit() else 0
+            found = self.replies.search(query, start)
+            self.replies.shown(user.id, found)
+            more = len(found) == INLINE_PAGE
+            await answer(found, str(start + len(found)) if more else "")
+        # Each person's queries in order, apart from the conversations' lanes: typing must
+        # not wait behind a busy thread.
+        self.lanes.submit(("inline", user.id), job)
+
+    def inline_chosen(self, user: Person, result_id: str) -> None:
+        """Telegram's feedback that `user` sent the result `result_id` (a saved reply's id)."""
+        if result_id.isdigit():
+            self.lanes.submit(("inline", user.id),
+                              lambda: self.replies.chosen(user.id, int(result_id)))
 
     def team_changed(self) -> None:
         """Telegram said channel membership changed: forget cached answers, reread admins."""

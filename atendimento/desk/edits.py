@@ -7,8 +7,10 @@ import logging
 from atendimento.desk.context import DeskContext
 from atendimento.desk.ports import Undeliverable
 from atendimento.domain.events import Incoming
+from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
 from atendimento.storage.records import TO_CLIENT, TO_TEAM
+from atendimento.texts import client_values
 
 log = logging.getLogger("atendimento.desk.edits")
 
@@ -19,11 +21,16 @@ async def mirror_edit(ctx: DeskContext, incoming: Incoming, *, from_client: bool
     link = await ctx.storage.run(find, incoming.chat_id, incoming.message_id)
     if link is None or link.direction != (TO_TEAM if from_client else TO_CLIENT):
         return  # not a message the desk copied (a command, a service line, a copy itself)
+    values = None
     if from_client:
         target = (link.group_chat_id, link.group_message_id)
     else:
         target = (link.client_chat_id, link.client_message_id)
+        client = await ctx.storage.run(client_rows.get, link.client_chat_id)
+        if client is not None:  # the client's copy has their placeholders filled
+            values = client_values(client.first_name, client.last_name, client.username)
     try:
-        await ctx.telegram.mirror_edit(incoming.chat_id, incoming.message_id, *target)
+        await ctx.telegram.mirror_edit(incoming.chat_id, incoming.message_id, *target,
+                                       values=values)
     except Undeliverable as error:
         log.warning("edit of message %s not mirrored: %s", incoming.message_id, error)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from atendimento.domain.events import Person
 from atendimento.domain.text import RichText
+
+if TYPE_CHECKING:
+    from atendimento.storage.records import SavedReply
+
+Values = Mapping[str, str]  # client placeholders: {"nome": "Ana", ...}
 
 # Why a message could not be delivered; each has a service line in desk/wording.py.
 BLOCKED = "blocked"
@@ -33,7 +38,20 @@ class Undeliverable(Exception):
 @dataclass(frozen=True)
 class Button:
     label: str
-    data: str
+    data: str = ""  # sent back when pressed
+    inline_query: str | None = None  # instead: opens "@bot <query>" in the same chat
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a message holds, as a saved reply keeps it: a text with its formatting, or a file
+    by id with its caption; other kinds have only their `kind`."""
+
+    kind: str
+    text: str | None = None
+    entities: list[dict[str, Any]] | None = None  # of the text or of the caption
+    file_id: str | None = None
+    caption: str | None = None
 
 
 class Telegram(Protocol):
@@ -53,12 +71,28 @@ class Telegram(Protocol):
     async def unpin(self, chat_id: int, message_id: int) -> None: ...
 
     async def copy(self, from_chat: int, message_id: int, to_chat: int, *,
-                   reply_to: int | None = None) -> list[tuple[int, int]]:
-        """Copy a message (a whole album when it is part of one); (source id, copy id) pairs."""
+                   reply_to: int | None = None, values: Values | None = None
+                   ) -> list[tuple[int, int]]:
+        """Copy a message (a whole album when it is part of one); (source id, copy id) pairs.
+        With `values`, the copy has its client placeholders filled."""
         ...
 
     async def mirror_edit(self, from_chat: int, message_id: int, to_chat: int,
-                          to_message_id: int) -> None: ...
+                          to_message_id: int, values: Values | None = None) -> None: ...
+
+    async def read(self, chat_id: int, message_id: int) -> Content:
+        """What a message holds (Undeliverable NOT_FOUND when it is gone)."""
+        ...
+
+    async def send_reply(self, chat_id: int, reply: SavedReply, *, values: Values | None = None,
+                         reply_to: int | None = None) -> int:
+        """Send a saved reply as the bot, placeholders filled when `values` are given."""
+        ...
+
+    def fingerprint(self, reply: SavedReply) -> str:
+        """What identifies the reply's content in a message sent through inline mode (the
+        same as `Incoming.fingerprint` of that message)."""
+        ...
 
     async def member_status(self, chat_id: int, user_id: int) -> str:
         """"admin", "member", "none", or "unknown" when Telegram could not say."""

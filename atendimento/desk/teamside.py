@@ -4,6 +4,7 @@ checks that keep anything not meant for the client in the thread."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from atendimento.desk.commands import Commands
 from atendimento.desk.context import DeskContext
@@ -17,6 +18,11 @@ from atendimento.storage import links as link_rows
 from atendimento.storage import settings as setting_rows
 from atendimento.storage import threads as thread_rows
 from atendimento.storage.records import TO_CLIENT, Thread
+from atendimento.texts import client_values
+
+if TYPE_CHECKING:
+    from atendimento.desk.autoanswer import AutoAnswer
+    from atendimento.desk.replies import ReplyBook
 
 log = logging.getLogger("atendimento.desk.team")
 
@@ -25,11 +31,13 @@ ANONYMOUS_WARNED = "anonymous_warning_sent"
 
 class TeamSide:
     def __init__(self, ctx: DeskContext, threads: Threads, notices: Notices,
-                 commands: Commands) -> None:
+                 commands: Commands, book: ReplyBook, faq: AutoAnswer) -> None:
         self.ctx = ctx
         self.threads = threads
         self.notices = notices
         self.commands = commands
+        self.book = book
+        self.faq = faq
 
     async def thread_of(self, event: TeamEvent) -> Thread | None:
         if event.thread_root_id is None:
@@ -46,6 +54,8 @@ class TeamSide:
             return
         if not await self._may_relay(event, thread):
             return
+        if incoming.fingerprint is not None and event.author is not None:
+            await self.book.arrived(event.author.id, incoming.fingerprint)
         await self._relay(event, thread)
 
     async def _may_relay(self, event: TeamEvent, thread: Thread) -> bool:
@@ -80,9 +90,10 @@ class TeamSide:
                 reply_to = target.client_message_id
         atendimento = (await run(thread_rows.current_atendimento, thread.id)
                        or await run(thread_rows.last_atendimento, thread.id))
+        values = client_values(client.first_name, client.last_name, client.username)
         try:
             pairs = await ctx.telegram.copy(incoming.chat_id, incoming.message_id,
-                                            client.user_id, reply_to=reply_to)
+                                            client.user_id, reply_to=reply_to, values=values)
         except Undeliverable as error:
             await self.threads.line(thread, ctx.wording.undelivered(error.reason, error.detail),
                                     reply_to=incoming.message_id)
@@ -90,6 +101,7 @@ class TeamSide:
                 await run(client_rows.set_blocked_bot, client.user_id, True, now=ctx.now())
                 await self.threads.show(thread)
             return
+        await self.faq.team_answered(atendimento)
         if atendimento is None:  # a thread whose first atendimento never opened (a crash)
             log.warning("thread %s has no atendimento; comment %s relayed unlinked", thread.id,
                         incoming.message_id)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from atendimento.desk.context import DeskContext
-from atendimento.desk.ports import Undeliverable
+from atendimento.desk.ports import Button, Undeliverable
 from atendimento.domain.card import CardFacts, render_card
 from atendimento.domain.events import Person
 from atendimento.domain.priority import Priority
@@ -128,13 +129,15 @@ class Threads:
             return
         await self.ctx.storage.run(thread_rows.set_pinned, thread.id, pinned, now=self.ctx.now())
 
-    async def line(self, thread: Thread, text: str, reply_to: int | None = None) -> int | None:
+    async def line(self, thread: Thread, text: str, reply_to: int | None = None,
+                   buttons: Sequence[Sequence[Button]] = ()) -> int | None:
         """A service line in the thread (never sent to the client), under `reply_to` if given."""
         targets = [reply_to, thread.thread_root_id] if reply_to else [thread.thread_root_id]
         for target in targets:
             try:
                 return await self.ctx.telegram.send_text(self.ctx.group_id, text,
-                                                         reply_to=target, silent=True)
+                                                         reply_to=target, silent=True,
+                                                         buttons=buttons)
             except Undeliverable as error:  # the comment may be gone: try under the root
                 log.error("service line in thread %s not sent: %s", thread.id, error)
         return None

@@ -38,6 +38,8 @@ class Incoming:
     command: str | None = None  # "fim" for "/fim@bot 2", lower case
     arguments: str = ""
     edited: bool = False
+    text: str = ""  # the whole text or caption, for the FAQ; never stored
+    fingerprint: str | None = None  # set when sent through the bot's inline mode
 
     @property
     def copyable(self) -> bool:

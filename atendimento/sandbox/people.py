@@ -51,7 +51,7 @@ voice/video_note/audio/sticker/animation(caption=)``, ``send_contact/location/ve
 ``block_bot()``, ``unblock_bot()``, ``delete_account()``; team members also
 ``comment(card, text, anonymous=)``, ``comment_album(card, kinds, captions)``,
 ``comment_via_bot(card, text)``, ``post(text)`` and
-``inline(query, chat=)`` → ``Inline`` (``.results`` once settled, ``.pick(result_id)``).
+``inline(query, chat=, card=)`` → ``Inline`` (``.results`` once settled, ``.pick(result_id)``).
 Reading: ``person.chat()`` (the private chat with the bot), ``sandbox.posts()``,
 ``sandbox.post(id)``, ``sandbox.thread(card)``, ``sandbox.menu(person, chat)``. Messages are
 ``Seen`` values (``text``, ``kind``, ``from_bot``, ``pinned``, ``edited``, ``reply_to``,
@@ -267,9 +267,14 @@ class Person:
         """Press the inline keyboard button labelled ``button`` under ``message``."""
         return press(self, message, button)
 
-    def inline(self, query: str, *, chat: Channel | None = None) -> Inline:
-        """Type ``@bot query`` in ``chat`` (None: the private chat with the bot)."""
-        return Inline(self, query, chat)
+    def inline(self, query: str, *, chat: Channel | None = None,
+               card: Seen | int | None = None) -> Inline:
+        """Type ``@bot query`` in ``chat`` (None: the private chat with the bot), or in the
+        comment box of ``card``'s thread (the picked result then lands in that thread)."""
+        reply_to = None
+        if card is not None:
+            chat, reply_to = self.sandbox.group, self.sandbox.thread_root(card)
+        return Inline(self, query, chat, reply_to)
 
     # ----- plumbing ----------------------------------------------------------------------------
     def _write(self, chat: Account | Channel, **fields: Any) -> Seen:
@@ -322,9 +327,10 @@ class InlineResult:
 class Inline:
     """An inline query typed by a person; the bot answers it with SetInlineBotResults."""
 
-    def __init__(self, person: Person, query: str, chat: Channel | None) -> None:
+    def __init__(self, person: Person, query: str, chat: Channel | None,
+                 reply_to: int | None = None) -> None:
         world = person.world
-        self.person, self.query, self.chat = person, query, chat
+        self.person, self.query, self.chat, self.reply_to = person, query, chat, reply_to
         self.query_id = world.random.getrandbits(63)
         if chat is None:
             peer_type = T.InlineQueryPeerTypeSameBotPM()
@@ -372,6 +378,7 @@ class Inline:
             media=media,
             via_bot_id=world.bot.id,
             reply_markup=send.reply_markup,
+            reply_to=self.reply_to,
         )
         if world.switches.inline_feedback:
             update = T.UpdateBotInlineSend(user_id=self.person.id, query=self.query, id=result_id)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from pyrogram import enums, types
+from pyrogram.file_id import FileId, FileUniqueId, FileUniqueType
 
 from atendimento.domain.events import ClientEvent, Incoming, Person, TeamEvent
+from atendimento.domain.words import words
 
 PREVIEW_LENGTH = 200
 
@@ -55,7 +60,76 @@ def parse_command(text: str | None, bot_username: str) -> tuple[str | None, str]
     return name.casefold(), arguments.strip()
 
 
-def incoming(message: types.Message, bot_username: str) -> Incoming:
+def via_this_bot(message: types.Message, bot_id: int) -> bool:
+    return message.via_bot is not None and message.via_bot.id == bot_id
+
+
+def media_of(message: types.Message) -> Any:
+    """The message's file object (photo, document, sticker, ...), or None."""
+    kind = kind_of(message)
+    return getattr(message, kind, None) if kind in FILE_KINDS else None
+
+
+FILE_KINDS = frozenset({"photo", "video", "document", "audio", "voice", "video_note", "sticker",
+                        "animation"})
+
+
+def fingerprint(message: types.Message) -> str:
+    """The same for every message carrying this file, or these words (formatting aside)."""
+    media = media_of(message)
+    if media is not None:
+        return "f:" + media.file_unique_id
+    return text_fingerprint(message.text or message.caption or "")
+
+
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+
+
+def text_fingerprint(text: str, *, markdown: bool = False) -> str:
+    """`fingerprint` of a message with this text; Markdown link addresses are not shown, so
+    they are not part of it."""
+    if markdown:
+        text = _LINK_TARGET.sub("]", text)
+    return "t:" + " ".join(words(text))
+
+
+def fingerprint_of_file(file_id: str) -> str:
+    """`fingerprint` of a message carrying the file `file_id` names."""
+    media_id = FileId.decode(file_id).media_id
+    unique = FileUniqueId(file_unique_type=FileUniqueType.DOCUMENT, media_id=media_id)
+    return "f:" + unique.encode()
+
+
+def entities_to_dicts(entities: list[types.MessageEntity] | None) -> list[dict[str, Any]] | None:
+    """Formatting as plain values a database can keep (mentions of users by id are dropped:
+    they need the user's access hash, which does not keep)."""
+    kept = []
+    for entity in entities or ():
+        if entity.type == enums.MessageEntityType.TEXT_MENTION:
+            continue
+        item: dict[str, Any] = {"type": entity.type.name.lower(), "offset": entity.offset,
+                                "length": entity.length}
+        for extra in ("url", "language", "custom_emoji_id"):
+            if getattr(entity, extra, None):
+                item[extra] = getattr(entity, extra)
+        kept.append(item)
+    return kept or None
+
+
+def entities_from_dicts(items: list[dict[str, Any]] | None) -> list[types.MessageEntity] | None:
+    found = []
+    for item in items or ():
+        kind = enums.MessageEntityType.__members__.get(str(item.get("type", "")).upper())
+        if kind is None:
+            continue
+        found.append(types.MessageEntity(
+            type=kind, offset=int(item["offset"]), length=int(item["length"]),
+            url=item.get("url"), language=item.get("language"),
+            custom_emoji_id=item.get("custom_emoji_id")))
+    return found or None
+
+
+def incoming(message: types.Message, bot_username: str, bot_id: int = 0) -> Incoming:
     command, arguments = parse_command(message.text, bot_username)
     return Incoming(
         chat_id=message.chat.id,
@@ -67,11 +141,14 @@ def incoming(message: types.Message, bot_username: str) -> Incoming:
         command=command,
         arguments=arguments,
         edited=message.edit_date is not None,
+        text=message.text or message.caption or "",
+        fingerprint=fingerprint(message) if via_this_bot(message, bot_id) else None,
     )
 
 
-def client_event(message: types.Message, bot_username: str) -> ClientEvent:
-    return ClientEvent(person(message.from_user or message.chat), incoming(message, bot_username))
+def client_event(message: types.Message, bot_username: str, bot_id: int = 0) -> ClientEvent:
+    return ClientEvent(person(message.from_user or message.chat),
+                       incoming(message, bot_username, bot_id))
 
 
 def team_event(message: types.Message, bot_username: str, bot_id: int) -> TeamEvent:
@@ -80,9 +157,9 @@ def team_event(message: types.Message, bot_username: str, bot_id: int) -> TeamEv
     root = message.reply_to_top_message_id or message.reply_to_message_id
     author = person(message.from_user) if message.from_user else None
     return TeamEvent(
-        message=incoming(message, bot_username),
+        message=incoming(message, bot_username, bot_id),
         thread_root_id=root,
         author=author,
         sender_chat_id=message.sender_chat.id if message.sender_chat else None,
-        via_bot=message.via_bot is not None and message.via_bot.id == bot_id,
+        via_bot=via_this_bot(message, bot_id),
     )

@@ -18,9 +18,13 @@ import pyrogram
 from pyrogram import enums, errors, types
 
 from atendimento.desk import ports
-from atendimento.desk.ports import Button, Undeliverable
+from atendimento.desk.ports import Button, Content, Undeliverable, Values
 from atendimento.domain.events import Person
+from atendimento.domain.placeholders import fill, fill_plain, has_placeholders
 from atendimento.domain.text import RichText
+from atendimento.markdown import escape_markdown
+from atendimento.storage.records import SavedReply
+from atendimento.telegram import convert
 from atendimento.telegram.convert import person
 
 log = logging.getLogger("atendimento.telegram.gateway")
@@ -161,24 +165,36 @@ class Gateway:
         await self.call(chat_id, lambda: self.client.unpin_chat_message(chat_id, message_id))
 
     async def copy(self, from_chat: int, message_id: int, to_chat: int, *,
-                   reply_to: int | None = None) -> list[tuple[int, int]]:
+                   reply_to: int | None = None, values: Values | None = None
+                   ) -> list[tuple[int, int]]:
         source = await self._source(from_chat, message_id)
         if source.media_group_id:
-            return await self._copy_album(source, to_chat, reply_to)
+            return await self._copy_album(source, to_chat, reply_to, values)
+        if values and has_placeholders(source.text):
+            text, entities = _filled(source.text, source.entities, values)
+            sent = await self.call(to_chat, lambda: self.client.send_message(
+                to_chat, text, entities=entities, parse_mode=enums.ParseMode.DISABLED,
+                reply_parameters=_reply(reply_to)))
+            return [(source.id, sent.id)]
+        changed = {}
+        if values and has_placeholders(source.caption):
+            caption, entities = _filled(source.caption, source.caption_entities, values)
+            changed = dict(caption=caption, caption_entities=entities,
+                           parse_mode=enums.ParseMode.DISABLED)
         try:
             copy = await self.call(to_chat, lambda: source.copy(
-                to_chat, reply_parameters=_reply(reply_to)))
+                to_chat, reply_parameters=_reply(reply_to), **changed))
         except ValueError as error:  # pyrogram's word for "this kind cannot be copied"
             raise Undeliverable(ports.UNSUPPORTED, str(error)) from None
         if copy is None:
             raise Undeliverable(ports.UNSUPPORTED, "nothing to copy")
         return [(source.id, copy.id)]
 
-    async def _copy_album(self, first: types.Message, to_chat: int,
-                          reply_to: int | None) -> list[tuple[int, int]]:
+    async def _copy_album(self, first: types.Message, to_chat: int, reply_to: int | None,
+                          values: Values | None) -> list[tuple[int, int]]:
         items = await self.call(first.chat.id, lambda: self.client.get_media_group(
             first.chat.id, first.id))
-        media = [_input_media(item) for item in items]
+        media = [_input_media(item, values) for item in items]
         if any(m is None for m in media):
             raise Undeliverable(ports.UNSUPPORTED, "album with a kind Telegram cannot group")
         copies = await self.call(to_chat, lambda: self.client.send_media_group(
@@ -186,18 +202,20 @@ class Gateway:
         return [(item.id, copy.id) for item, copy in zip(items, copies, strict=True)]
 
     async def mirror_edit(self, from_chat: int, message_id: int, to_chat: int,
-                          to_message_id: int) -> None:
+                          to_message_id: int, values: Values | None = None) -> None:
         source = await self._source(from_chat, message_id)
         if source.text:
+            text, entities = _filled(source.text, source.entities, values)
             action = lambda: self.client.edit_message_text(  # noqa: E731
-                to_chat, to_message_id, source.text, entities=source.entities,
+                to_chat, to_message_id, text, entities=entities,
                 parse_mode=enums.ParseMode.DISABLED)
-        elif (media := _input_media(source)) is not None:
+        elif (media := _input_media(source, values)) is not None:
             action = lambda: self.client.edit_message_media(  # noqa: E731
                 to_chat, to_message_id, media)
         elif source.media and source.caption is not None:
+            caption, entities = _filled(source.caption, source.caption_entities, values)
             action = lambda: self.client.edit_message_caption(  # noqa: E731
-                to_chat, to_message_id, source.caption, caption_entities=source.caption_entities,
+                to_chat, to_message_id, caption, caption_entities=entities,
                 parse_mode=enums.ParseMode.DISABLED)
         else:
             return  # live locations and the like: nothing a copy can mirror
@@ -217,6 +235,46 @@ class Gateway:
         if found is None or found.empty:
             raise Undeliverable(ports.NOT_FOUND, f"message {message_id} is gone")
         return found
+
+    # --- saved replies ----------------------------------------------------------------------
+
+    async def read(self, chat_id: int, message_id: int) -> Content:
+        message = await self._source(chat_id, message_id)
+        kind = convert.kind_of(message)
+        if kind == "text":
+            return Content(kind, text=message.text,
+                           entities=convert.entities_to_dicts(message.entities))
+        media = convert.media_of(message)
+        if media is None:
+            return Content(kind)
+        return Content(kind, file_id=media.file_id, caption=message.caption or None,
+                       entities=convert.entities_to_dicts(message.caption_entities))
+
+    async def send_reply(self, chat_id: int, reply: SavedReply, *, values: Values | None = None,
+                         reply_to: int | None = None) -> int:
+        if reply.file_id is not None:
+            caption, entities = _filled(reply.caption or "",
+                                        convert.entities_from_dicts(reply.entities), values)
+            sent = await self.call(chat_id, lambda: self.client.send_cached_media(
+                chat_id, reply.file_id, caption=caption, caption_entities=entities,
+                parse_mode=enums.ParseMode.DISABLED, reply_parameters=_reply(reply_to)))
+        elif reply.source == "file":  # ready answers are Markdown, like the other texts
+            text = fill_plain(reply.text or "", values or {}, escape_markdown)
+            sent = await self.call(chat_id, lambda: self.client.send_message(
+                chat_id, text, parse_mode=enums.ParseMode.MARKDOWN,
+                reply_parameters=_reply(reply_to)))
+        else:
+            text, entities = _filled(reply.text or "",
+                                     convert.entities_from_dicts(reply.entities), values)
+            sent = await self.call(chat_id, lambda: self.client.send_message(
+                chat_id, text, entities=entities, parse_mode=enums.ParseMode.DISABLED,
+                reply_parameters=_reply(reply_to)))
+        return sent.id
+
+    def fingerprint(self, reply: SavedReply) -> str:
+        if reply.file_id is not None:
+            return convert.fingerprint_of_file(reply.file_id)
+        return convert.text_fingerprint(reply.text or "", markdown=reply.source == "file")
 
     # --- reading --------------------------------------------------------------------------
 
@@ -266,14 +324,38 @@ def _reply(message_id: int | None) -> types.ReplyParameters | None:
 def _keyboard(rows: Sequence[Sequence[Button]]) -> types.InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return types.InlineKeyboardMarkup([
-        [types.InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows])
+    return types.InlineKeyboardMarkup([[_button(b) for b in row] for row in rows])
 
 
-def _input_media(message: types.Message) -> types.InputMedia | None:
+def _button(button: Button) -> types.InlineKeyboardButton:
+    if button.inline_query is not None:
+        return types.InlineKeyboardButton(
+            button.label, switch_inline_query_current_chat=button.inline_query)
+    return types.InlineKeyboardButton(button.label, callback_data=button.data)
+
+
+def _filled(text: str, entities: list[types.MessageEntity] | None, values: Values | None
+            ) -> tuple[str, list[types.MessageEntity] | None]:
+    """`text` with the client placeholders filled and its entities moved to match."""
+    if not values or not has_placeholders(text):
+        return text, entities
+    filled, spans = fill(text, [(e.offset, e.length) for e in entities or ()], values)
+    moved = []
+    for entity, (offset, length) in zip(entities or (), spans, strict=True):
+        if length:
+            copy = types.MessageEntity(type=entity.type, offset=offset, length=length,
+                                       url=entity.url, user=entity.user,
+                                       language=entity.language,
+                                       custom_emoji_id=entity.custom_emoji_id)
+            moved.append(copy)
+    return filled, moved or None
+
+
+def _input_media(message: types.Message, values: Values | None = None
+                 ) -> types.InputMedia | None:
     """The message's media as an InputMedia by file id (kinds an album or a media edit allow)."""
-    caption = dict(caption=message.caption or "", caption_entities=message.caption_entities,
-                   parse_mode=enums.ParseMode.DISABLED)
+    text, entities = _filled(message.caption or "", message.caption_entities, values)
+    caption = dict(caption=text, caption_entities=entities, parse_mode=enums.ParseMode.DISABLED)
     if message.photo:
         return types.InputMediaPhoto(message.photo.file_id, **caption)
     if message.video:

@@ -14,9 +14,11 @@ import pyrogram
 from pyrogram import enums, errors, filters, handlers, types
 
 from atendimento.desk.desk import Desk
+from atendimento.storage.records import SavedReply
 from atendimento.tasks import Background
 from atendimento.telegram import convert
 from atendimento.telegram.gateway import MessageCache
+from atendimento.telegram.inline import inline_result
 
 log = logging.getLogger("atendimento.telegram.handlers")
 
@@ -56,12 +58,12 @@ class Router:
     async def private_message(self, _client: pyrogram.Client, message: types.Message) -> None:
         self.cache.remember(message)
         self._later(lambda: self.desk.client_message(
-            convert.client_event(message, self.me.bot_username)))
+            convert.client_event(message, self.me.bot_username, self.me.bot_id)))
 
     async def private_edit(self, _client: pyrogram.Client, message: types.Message) -> None:
         self.cache.remember(message)
         self._later(lambda: self.desk.client_edit(
-            convert.client_event(message, self.me.bot_username)))
+            convert.client_event(message, self.me.bot_username, self.me.bot_id)))
 
     async def deleted(self, _client: pyrogram.Client, messages: list[types.Message]) -> None:
         # Private-chat deletions come without a chat (telegram.md §3.2); deletions in the
@@ -100,8 +102,27 @@ class Router:
                 await query.answer(text)
             except errors.RPCError as error:  # the press expired: nothing left to say
                 log.info("button press not answered: %s", error)
-        self._later(lambda: self.desk.button(convert.person(query.from_user),
-                                             query.data or "", answer))
+        message = query.message
+        where = (message.chat.id, message.id) if message and message.chat else (None, None)
+        data = query.data if isinstance(query.data, str) else ""
+        self._later(lambda: self.desk.button(convert.person(query.from_user), data, answer,
+                                             *where))
+
+    async def inline_query(self, _client: pyrogram.Client, query: types.InlineQuery) -> None:
+        async def answer(replies: list[SavedReply], next_offset: str) -> None:
+            try:
+                # Personal and never cached: whether someone may see them is checked each time.
+                await query.answer([inline_result(r) for r in replies], cache_time=0,
+                                   is_personal=True, next_offset=next_offset)
+            except errors.RPCError as error:  # the person typed on: this query expired
+                log.info("inline query not answered: %s", error)
+        self._later(lambda: self.desk.inline_query(convert.person(query.from_user),
+                                                   query.query, query.offset or "", answer))
+
+    async def inline_chosen(self, _client: pyrogram.Client,
+                            chosen: types.ChosenInlineResult) -> None:
+        self._later(lambda: self.desk.inline_chosen(convert.person(chosen.from_user),
+                                                    chosen.result_id))
 
     async def membership(self, _client: pyrogram.Client, _update: types.ChatMemberUpdated) -> None:
         self._later(lambda: self.desk.team_changed())
@@ -117,6 +138,8 @@ def register(client: pyrogram.Client, router: Router) -> None:
     client.add_handler(handlers.MessageHandler(router.group_message, groups))
     client.add_handler(handlers.EditedMessageHandler(router.group_edit, groups))
     client.add_handler(handlers.CallbackQueryHandler(router.button))
+    client.add_handler(handlers.InlineQueryHandler(router.inline_query))
+    client.add_handler(handlers.ChosenInlineResultHandler(router.inline_chosen))
     client.add_handler(handlers.ChatMemberUpdatedHandler(
         router.membership, filters.create(lambda _f, _c, u: u.chat.type
                                           == enums.ChatType.CHANNEL)))

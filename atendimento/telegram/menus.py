@@ -25,11 +25,15 @@ def menus(words: Wording, locale: str) -> dict[str, list[types.BotCommand]]:
             types.BotCommand("p", tr._(locale, "Set the priority (admins)")),
             types.BotCommand("ban", tr._(locale, "Ban the client (admins)")),
             types.BotCommand("desbanir", tr._(locale, "Unban the client (admins)")),
+            types.BotCommand("resposta", tr._(locale, "Save the replied message as a saved "
+                                              "reply")),
         ],
         "admins": [
             start,
             types.BotCommand("notificacoes",
                              tr._(locale, "Turn notices of new clients on or off")),
+            types.BotCommand("respostas", tr._(locale, "List, rename and delete saved "
+                                               "replies")),
         ],
     }
 

@@ -20,9 +20,9 @@ class RunningDesk:
         self.sandbox = sandbox
         self.session_dir = tmp_path / "session"
         self.session_dir.mkdir(exist_ok=True)
-        self.config = sandbox_config(
-            sandbox, tmp_path / "data", DATABASE_URL=database_url,
-            TEXTS_DIR=str(ROOT / "respostas"), TIMEZONE="America/Sao_Paulo", **settings)
+        settings = {"DATABASE_URL": database_url, "TEXTS_DIR": str(ROOT / "respostas"),
+                    "TIMEZONE": "America/Sao_Paulo", **settings}
+        self.config = sandbox_config(sandbox, tmp_path / "data", **settings)
         self.app: App | None = None
 
     async def start(self) -> App:

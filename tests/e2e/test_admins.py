@@ -68,14 +68,14 @@ async def test_menus_per_scope_and_language(sandbox, desk):
     assert [c for c, _ in sandbox.menu(client_pt)] == ["start"]
     assert sandbox.menu(client_en) == [("start", "Talk to us")]
     team = sandbox.menu(eva, sandbox.group)
-    assert [c for c, _ in team] == ["fim", "p", "ban", "desbanir"]
+    assert [c for c, _ in team] == ["fim", "p", "ban", "desbanir", "resposta"]
     assert team[0][1].startswith("Finalizar") or team[0][1].startswith("Terminar")
     # Someone promoted after the desk started gets the admins' menu when Telegram tells the bot.
     eva_pt = sandbox.team_member("Eva Souza", language="pt-br")
     assert [c for c, _ in sandbox.menu(eva_pt)] == ["start"]
     sandbox.set_role(eva_pt, "admin")
     await desk.settle()
-    assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "notificacoes"]
+    assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "notificacoes", "respostas"]
 
 
 @pytest.fixture
@@ -109,4 +109,4 @@ async def test_admin_list_is_refreshed_periodically(sandbox, desk):
     assert [c for c, _ in sandbox.menu(new_admin)] == ["start"]  # not known yet
     job.func()  # what the scheduler runs every half hour
     await desk.settle()
-    assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "notificacoes"]
+    assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "notificacoes", "respostas"]
