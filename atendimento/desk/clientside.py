@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from atendimento.desk.context import DeskContext
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("atendimento.desk.client")
 
+PROFILES_KEPT = 10_000
+
 
 class ClientSide:
     def __init__(self, ctx: DeskContext, threads: Threads, notices: Notices,
@@ -30,12 +33,24 @@ class ClientSide:
         self.threads = threads
         self.notices = notices
         self.faq = faq
+        # The profile each client had when last written: most messages come with the same one,
+        # and reading the row is much cheaper than an upsert's write transaction.
+        self._profiles: OrderedDict[int, Person] = OrderedDict()
 
     async def remember(self, person: Person) -> Client:
-        return await self.ctx.storage.run(
+        if self._profiles.get(person.id) == person:
+            client = await self.ctx.storage.run(client_rows.get, person.id)
+            if client is not None:
+                return client
+        client = await self.ctx.storage.run(
             client_rows.upsert, user_id=person.id, first_name=person.first_name,
             last_name=person.last_name, username=person.username,
             language_code=person.language_code, now=self.ctx.now())
+        self._profiles[person.id] = person
+        self._profiles.move_to_end(person.id)
+        while len(self._profiles) > PROFILES_KEPT:
+            self._profiles.popitem(last=False)
+        return client
 
     async def start(self, event: ClientEvent) -> None:
         """`/start [origin]`: the start text, and the origin kept for the next atendimento."""
