@@ -217,12 +217,13 @@ async def run_until_stopped(
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     app = App(config, client_factory)
-    handlers = {signal.SIGINT: stop.set, signal.SIGTERM: stop.set,
-                signal.SIGHUP: lambda: app.background.spawn(app.reload(), "reload")}
+    handlers = {signal.SIGINT: stop.set, signal.SIGTERM: stop.set}
+    if hasattr(signal, "SIGHUP"):  # `atendimento reload`; Windows has no SIGHUP
+        handlers[signal.SIGHUP] = lambda: app.background.spawn(app.reload(), "reload")
     for sig, handler in handlers.items():
         # Not every loop can take signal handlers (Windows, a loop outside the main thread);
         # there Ctrl-C still stops the desk through KeyboardInterrupt in the CLI.
-        with suppress(NotImplementedError, RuntimeError, AttributeError):
+        with suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, handler)
     pid_file = Path(config.data_dir) / PID_FILE
     try:
