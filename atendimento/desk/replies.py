@@ -158,8 +158,9 @@ class ReplyBook:
         """Remember what a team member was offered, to recognise it when it arrives."""
         remembered = self._shown.setdefault(user_id, OrderedDict())
         for reply in replies:
-            remembered[self.ctx.telegram.fingerprint(reply)] = reply.id
-            remembered.move_to_end(self.ctx.telegram.fingerprint(reply))
+            key = self.ctx.telegram.fingerprint(reply)
+            remembered[key] = reply.id
+            remembered.move_to_end(key)
         while len(remembered) > REMEMBERED_PER_USER:
             remembered.popitem(last=False)
 
