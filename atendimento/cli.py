@@ -50,10 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     faq.add_argument("--language", metavar="LANG",
                      help="the folder to write into (default: LANGUAGE, else pt_BR)")
     bench = commands.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("what", choices=["sandbox", "relay", "size", "replies"],
+    bench.add_argument("what", choices=["sandbox", "relay", "size", "replies", "catchup", "crash",
+                                          "memory"],
                        help="sandbox: round trips through the simulated Telegram's wire; "
                        "relay: the desk against a bare copying bot; size: database bytes per "
-                       "relayed message; replies: inline search latency")
+                       "relayed message; replies: inline search latency; catchup: messages "
+                       "that arrived while the desk was down; crash: the desk killed during a "
+                       "burst; memory: resident memory idle with a large database")
     bench.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
 

@@ -1,14 +1,14 @@
-"""The desk's benchmarks (`atendimento bench relay|size|replies`): figures printed only."""
+"""The desk's benchmarks (`atendimento bench relay|size|replies|catchup|crash|memory`): figures printed only."""
 
 from __future__ import annotations
 
 import importlib
 
-BENCHES = ("relay", "size", "replies")
+BENCHES = ("relay", "size", "replies", "catchup", "crash", "memory")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m atendimento.bench relay|size|replies [options]`: run one benchmark."""
+    """`python -m atendimento.bench relay|size|replies|catchup|crash|memory [options]`: run one benchmark."""
     import sys
 
     args = list(sys.argv[1:] if argv is None else argv)
