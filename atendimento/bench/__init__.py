@@ -1,4 +1,4 @@
-"""The desk's benchmarks (`atendimento bench relay|size|replies|catchup|crash|memory`): figures printed only."""
+"""The desk's benchmarks (`atendimento bench <name>`, names in BENCHES): figures printed only."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ BENCHES = ("relay", "size", "replies", "catchup", "crash", "memory")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m atendimento.bench relay|size|replies|catchup|crash|memory [options]`: run one benchmark."""
+    """`python -m atendimento.bench <name> [options]`: run one benchmark."""
     import sys
 
     args = list(sys.argv[1:] if argv is None else argv)

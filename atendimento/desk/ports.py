@@ -57,11 +57,15 @@ class Content:
 class Telegram(Protocol):
     """The sends and reads the desk makes; the adapter handles rate limits and retries."""
 
-    async def send_text(self, chat_id: int, text: RichText | str, *, reply_to: int | None = None,
-                        buttons: Sequence[Sequence[Button]] = (), silent: bool = False) -> int: ...
+    # `random_id`: the id Telegram deduplicates sends by; a send repeating it returns the
+    # message the first one made (see atendimento/desk/outbox.py).
 
-    async def send_markdown(self, chat_id: int, markdown: str, *,
-                            reply_to: int | None = None) -> int: ...
+    async def send_text(self, chat_id: int, text: RichText | str, *, reply_to: int | None = None,
+                        buttons: Sequence[Sequence[Button]] = (), silent: bool = False,
+                        random_id: int | None = None) -> int: ...
+
+    async def send_markdown(self, chat_id: int, markdown: str, *, reply_to: int | None = None,
+                            random_id: int | None = None) -> int: ...
 
     async def edit_text(self, chat_id: int, message_id: int, text: RichText | str, *,
                         buttons: Sequence[Sequence[Button]] = ()) -> None: ...
@@ -71,8 +75,8 @@ class Telegram(Protocol):
     async def unpin(self, chat_id: int, message_id: int) -> None: ...
 
     async def copy(self, from_chat: int, message_id: int, to_chat: int, *,
-                   reply_to: int | None = None, values: Values | None = None
-                   ) -> list[tuple[int, int]]:
+                   reply_to: int | None = None, values: Values | None = None,
+                   random_id: int | None = None) -> list[tuple[int, int]]:
         """Copy a message (a whole album when it is part of one); (source id, copy id) pairs.
         With `values`, the copy has its client placeholders filled."""
         ...
@@ -85,7 +89,7 @@ class Telegram(Protocol):
         ...
 
     async def send_reply(self, chat_id: int, reply: SavedReply, *, values: Values | None = None,
-                         reply_to: int | None = None) -> int:
+                         reply_to: int | None = None, random_id: int | None = None) -> int:
         """Send a saved reply as the bot, placeholders filled when `values` are given."""
         ...
 

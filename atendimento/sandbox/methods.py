@@ -119,14 +119,37 @@ def document_media(doc) -> raw.types.MessageMediaDocument:
     )
 
 
-def sent(call: Call, outcome: ops.Outcome, random_ids: list[int]) -> raw.types.Updates:
+def sent(call: Call, outcome: ops.Outcome, random_ids: list[int],
+         target: Account | Channel) -> raw.types.Updates:
     call.pushes.extend(outcome.pushes)
     news = [
         u for u in outcome.updates if isinstance(u, T.UpdateNewMessage | T.UpdateNewChannelMessage)
     ]
-    pairs = zip(news, random_ids, strict=True)
+    pairs = list(zip(news, random_ids, strict=True))
+    for update, random_id in pairs:
+        call.world.random_ids[(chat_id(target), random_id)] = update.message.id
     ids = [T.UpdateMessageID(id=u.message.id, random_id=r) for u, r in pairs]
     return call.world.updates(ids + outcome.updates)
+
+
+def already_sent(world: World, target: Account | Channel,
+                 random_ids: list[int]) -> raw.types.Updates | None:
+    """A send repeating random ids the bot used before towards this peer returns the messages
+    the first call made and sends nothing (core.telegram.org/api/updates, "random ID
+    deduplication"; the used ids never expire). None when the ids are new."""
+    found = [world.random_ids.get((chat_id(target), r)) for r in random_ids]
+    if not found or any(ident is None for ident in found):
+        return None
+    box = target.box if isinstance(target, Channel) else world.box
+    kind = T.UpdateNewChannelMessage if isinstance(target, Channel) else T.UpdateNewMessage
+    items: list = []
+    for ident, random_id in zip(found, random_ids, strict=True):
+        message = ops.find(world, target, ident)
+        if message is None:  # deleted since: Telegram still answers with the id
+            message = T.MessageEmpty(id=ident)
+        items.append(T.UpdateMessageID(id=ident, random_id=random_id))
+        items.append(kind(message=message, pts=box.pts, pts_count=0))
+    return world.updates(items)
 
 
 def send_message(call: Call, q: F.messages.SendMessage):
@@ -141,6 +164,8 @@ def _send_one(call: Call, q, media) -> raw.types.Updates:
     """SendMessage and SendMedia: one message from the bot, checked and throttled."""
     world = call.world
     target = writable(world, q.peer)
+    if (again := already_sent(world, target, [q.random_id])) is not None:
+        return again
     ops.check_text(world, q.message, media=media is not None)
     throttle(world, target)
     outcome = ops.create(
@@ -153,7 +178,7 @@ def _send_one(call: Call, q, media) -> raw.types.Updates:
         reply_to=reply_id(q.reply_to),
         reply_markup=q.reply_markup,
     )
-    return sent(call, outcome, [q.random_id])
+    return sent(call, outcome, [q.random_id], target)
 
 
 def send_multi_media(call: Call, q: F.messages.SendMultiMedia):
@@ -161,6 +186,8 @@ def send_multi_media(call: Call, q: F.messages.SendMultiMedia):
     target = writable(world, q.peer)
     if not 1 <= len(q.multi_media) <= 10:
         raise Fail(400, "MULTI_MEDIA_TOO_LONG")
+    if (again := already_sent(world, target, [m.random_id for m in q.multi_media])) is not None:
+        return again
     items = [(media_of(world, m.media), m) for m in q.multi_media]
     for _, single in items:
         ops.check_text(world, single.message, media=True)
@@ -183,13 +210,15 @@ def send_multi_media(call: Call, q: F.messages.SendMultiMedia):
         )
         total.updates += outcome.updates
         total.pushes += outcome.pushes
-    return sent(call, total, [m.random_id for m in q.multi_media])
+    return sent(call, total, [m.random_id for m in q.multi_media], target)
 
 
 def forward_messages(call: Call, q: F.messages.ForwardMessages):
     world = call.world
     source = world.resolve(q.from_peer)
     target = writable(world, q.to_peer)
+    if (again := already_sent(world, target, list(q.random_id))) is not None:
+        return again
     originals = []
     for ident in q.id:
         found = ops.find(world, source, ident)
@@ -218,7 +247,7 @@ def forward_messages(call: Call, q: F.messages.ForwardMessages):
         )
         total.updates += outcome.updates
         total.pushes += outcome.pushes
-    return sent(call, total, list(q.random_id))
+    return sent(call, total, list(q.random_id), target)
 
 
 def forward_header(original) -> raw.types.MessageFwdHeader:

@@ -143,6 +143,8 @@ class World:
         self.private: dict[int, raw.base.Message] = {}
         self.next_private_id = 1
         self.inline_queries: dict[int, InlineQuery] = {}
+        # (chat id, random id) -> the message a send made: a send repeating them gets it back.
+        self.random_ids: dict[tuple[int, int], int] = {}
         self.difference_limit = 1000
         self.qts = 0  # the secondary box (participant updates), live only
         self.callbacks: dict[int, object] = {}  # query id -> callbacks.Press

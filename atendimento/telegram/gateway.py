@@ -8,10 +8,12 @@ the desk turns into a service line. Nothing is retried forever.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import pyrogram
@@ -51,7 +53,8 @@ PERMANENT: dict[type[errors.RPCError], str] = {
     errors.ChatAdminRequired: ports.FORBIDDEN,
     errors.MessageEmpty: ports.UNSUPPORTED,
 }
-TRANSIENT = (errors.InternalServerError, errors.ServiceUnavailable, TimeoutError, OSError)
+TRANSIENT = (errors.InternalServerError, errors.ServiceUnavailable, errors.RandomIdDuplicate,
+             TimeoutError, OSError)
 
 
 class MessageCache:
@@ -86,18 +89,33 @@ class Gateway:
         self._max_flood_waits = max_flood_waits
         self._max_attempts = max_attempts
         self._backoff_cap = backoff_cap
+        # pyrogram asks `client.rnd_id()` for the random id of each message it sends; during a
+        # send with a given `random_id` it gets that one (then the next, for an album's items),
+        # the same on every attempt, so Telegram returns a repeated send's first message.
+        self._random_ids: ContextVar[Iterator[int] | None] = ContextVar("random_ids",
+                                                                         default=None)
+        self._fresh_random_id = client.rnd_id
+        client.rnd_id = self._random_id
+
+    def _random_id(self) -> int:
+        pinned = self._random_ids.get()
+        return next(pinned) if pinned is not None else self._fresh_random_id()
 
     # --- the retry loop -------------------------------------------------------------------
 
     async def call(self, chat_id: int, action: Callable[[], Awaitable[T]],
-                    passthrough: tuple[type[errors.RPCError], ...] = ()) -> T:
+                   passthrough: tuple[type[errors.RPCError], ...] = (),
+                   random_id: int | None = None) -> T:
         """Run `action` against `chat_id`, honouring its flood pause; errors in `passthrough`
-        reach the caller as they are."""
+        reach the caller as they are. With `random_id`, every attempt sends with it."""
         waits = attempts = 0
         while True:
             pause = self._paused_until.get(chat_id, 0.0) - self._monotonic()
             if pause > 0:
                 await self._sleep(pause)
+            pinned = None
+            if random_id is not None:
+                pinned = self._random_ids.set(itertools.count(random_id))
             try:
                 return await action()
             except errors.FloodWait as error:
@@ -120,6 +138,9 @@ class Gateway:
                 attempts = await self._back_off(chat_id, attempts, error)
             except TRANSIENT as error:
                 attempts = await self._back_off(chat_id, attempts, error)
+            finally:
+                if pinned is not None:
+                    self._random_ids.reset(pinned)
 
     async def _back_off(self, chat_id: int, attempts: int, error: BaseException) -> int:
         attempts += 1
@@ -133,20 +154,22 @@ class Gateway:
     # --- sending --------------------------------------------------------------------------
 
     async def send_text(self, chat_id: int, text: RichText | str, *, reply_to: int | None = None,
-                        buttons: Sequence[Sequence[Button]] = (), silent: bool = False) -> int:
+                        buttons: Sequence[Sequence[Button]] = (), silent: bool = False,
+                        random_id: int | None = None) -> int:
         body, entities = _plain(text)
         sent = await self.call(chat_id, lambda: self.client.send_message(
             chat_id, body, entities=entities, parse_mode=enums.ParseMode.DISABLED,
             reply_parameters=_reply(reply_to), reply_markup=_keyboard(buttons),
             disable_notification=silent,
-            link_preview_options=types.LinkPreviewOptions(is_disabled=True)))
+            link_preview_options=types.LinkPreviewOptions(is_disabled=True)),
+            random_id=random_id)
         return sent.id
 
-    async def send_markdown(self, chat_id: int, markdown: str, *,
-                            reply_to: int | None = None) -> int:
+    async def send_markdown(self, chat_id: int, markdown: str, *, reply_to: int | None = None,
+                            random_id: int | None = None) -> int:
         sent = await self.call(chat_id, lambda: self.client.send_message(
             chat_id, markdown, parse_mode=enums.ParseMode.MARKDOWN,
-            reply_parameters=_reply(reply_to)))
+            reply_parameters=_reply(reply_to)), random_id=random_id)
         return sent.id
 
     async def edit_text(self, chat_id: int, message_id: int, text: RichText | str, *,
@@ -165,16 +188,16 @@ class Gateway:
         await self.call(chat_id, lambda: self.client.unpin_chat_message(chat_id, message_id))
 
     async def copy(self, from_chat: int, message_id: int, to_chat: int, *,
-                   reply_to: int | None = None, values: Values | None = None
-                   ) -> list[tuple[int, int]]:
+                   reply_to: int | None = None, values: Values | None = None,
+                   random_id: int | None = None) -> list[tuple[int, int]]:
         source = await self._source(from_chat, message_id)
         if source.media_group_id:
-            return await self._copy_album(source, to_chat, reply_to, values)
+            return await self._copy_album(source, to_chat, reply_to, values, random_id)
         if values and has_placeholders(source.text):
             text, entities = _filled(source.text, source.entities, values)
             sent = await self.call(to_chat, lambda: self.client.send_message(
                 to_chat, text, entities=entities, parse_mode=enums.ParseMode.DISABLED,
-                reply_parameters=_reply(reply_to)))
+                reply_parameters=_reply(reply_to)), random_id=random_id)
             return [(source.id, sent.id)]
         changed = {}
         if values and has_placeholders(source.caption):
@@ -183,7 +206,7 @@ class Gateway:
                            parse_mode=enums.ParseMode.DISABLED)
         try:
             copy = await self.call(to_chat, lambda: source.copy(
-                to_chat, reply_parameters=_reply(reply_to), **changed))
+                to_chat, reply_parameters=_reply(reply_to), **changed), random_id=random_id)
         except ValueError as error:  # pyrogram's word for "this kind cannot be copied"
             raise Undeliverable(ports.UNSUPPORTED, str(error)) from None
         if copy is None:
@@ -191,14 +214,15 @@ class Gateway:
         return [(source.id, copy.id)]
 
     async def _copy_album(self, first: types.Message, to_chat: int, reply_to: int | None,
-                          values: Values | None) -> list[tuple[int, int]]:
+                          values: Values | None, random_id: int | None
+                          ) -> list[tuple[int, int]]:
         items = await self.call(first.chat.id, lambda: self.client.get_media_group(
             first.chat.id, first.id))
         media = [_input_media(item, values) for item in items]
         if any(m is None for m in media):
             raise Undeliverable(ports.UNSUPPORTED, "album with a kind Telegram cannot group")
         copies = await self.call(to_chat, lambda: self.client.send_media_group(
-            to_chat, media, reply_parameters=_reply(reply_to)))
+            to_chat, media, reply_parameters=_reply(reply_to)), random_id=random_id)
         return [(item.id, copy.id) for item, copy in zip(items, copies, strict=True)]
 
     async def mirror_edit(self, from_chat: int, message_id: int, to_chat: int,
@@ -251,24 +275,25 @@ class Gateway:
                        entities=convert.entities_to_dicts(message.caption_entities))
 
     async def send_reply(self, chat_id: int, reply: SavedReply, *, values: Values | None = None,
-                         reply_to: int | None = None) -> int:
+                         reply_to: int | None = None, random_id: int | None = None) -> int:
         if reply.file_id is not None:
             caption, entities = _filled(reply.caption or "",
                                         convert.entities_from_dicts(reply.entities), values)
             sent = await self.call(chat_id, lambda: self.client.send_cached_media(
                 chat_id, reply.file_id, caption=caption, caption_entities=entities,
-                parse_mode=enums.ParseMode.DISABLED, reply_parameters=_reply(reply_to)))
+                parse_mode=enums.ParseMode.DISABLED, reply_parameters=_reply(reply_to)),
+                random_id=random_id)
         elif reply.source == "file":  # ready answers are Markdown, like the other texts
             text = fill_plain(reply.text or "", values or {}, escape_markdown)
             sent = await self.call(chat_id, lambda: self.client.send_message(
                 chat_id, text, parse_mode=enums.ParseMode.MARKDOWN,
-                reply_parameters=_reply(reply_to)))
+                reply_parameters=_reply(reply_to)), random_id=random_id)
         else:
             text, entities = _filled(reply.text or "",
                                      convert.entities_from_dicts(reply.entities), values)
             sent = await self.call(chat_id, lambda: self.client.send_message(
                 chat_id, text, entities=entities, parse_mode=enums.ParseMode.DISABLED,
-                reply_parameters=_reply(reply_to)))
+                reply_parameters=_reply(reply_to)), random_id=random_id)
         return sent.id
 
     def fingerprint(self, reply: SavedReply) -> str:
