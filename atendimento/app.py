@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -29,7 +30,9 @@ from atendimento.errors import EXIT_MISCONFIGURED, StartupError
 from atendimento.i18n import Translator
 from atendimento.ready import ReadyAnswer, load_handover_words, load_ready, signature
 from atendimento.storage import Storage, StorageError, migrate_url
+from atendimento.storage import outbox as outbox_rows
 from atendimento.tasks import Background
+from atendimento.telegram.checkpoints import Checkpoints
 from atendimento.telegram.client import ClientFactory, Connection, build_client, connect
 from atendimento.telegram.gateway import Gateway
 from atendimento.telegram.handlers import Identity, Router, register
@@ -40,6 +43,8 @@ log = logging.getLogger("atendimento.app")
 
 ADMIN_REFRESH_MINUTES = 30
 TEXTS_WATCH_SECONDS = 10
+CHECKPOINT_SECONDS = 1  # how often the update state may be committed (see checkpoints.py)
+OUTBOX_KEPT = timedelta(days=2)
 PID_FILE = "atendimento.pid"
 
 
@@ -124,6 +129,7 @@ class App:
         self.client = None
         self.connection: Connection | None = None
         self.desk: Desk | None = None
+        self.checkpoints: Checkpoints | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self._texts_seen: tuple = ()
 
@@ -134,6 +140,7 @@ class App:
         self._texts_seen = signature(self.config.texts_dir)
         self.storage = await open_storage(self.config)
         self.client = self.client_factory(self.config)
+        self.checkpoints = Checkpoints(self.client, self._settled)
         gateway = Gateway(self.client, sleep=self.sleep, monotonic=self.monotonic)
         router = Router(gateway.cache, self.background)
         register(self.client, router)
@@ -151,6 +158,7 @@ class App:
                             admin_ids=admin_ids)
         self.desk = Desk(context, self.background, admins_changed, faq=faq,
                          handover=load_handover_words(self.config.texts_dir))
+        await self.desk.outbox.resume()  # sends a previous run decided but did not finish
         await self.desk.replies.load()
         synced = await self.desk.replies.sync_ready(ready)
         log.info("ready answers: %d loaded (%d new, %d changed, %d removed)", len(ready),
@@ -163,8 +171,18 @@ class App:
                                minutes=ADMIN_REFRESH_MINUTES, id="refresh-admins")
         self.scheduler.add_job(self.reload_if_changed, "interval", seconds=TEXTS_WATCH_SECONDS,
                                id="watch-texts")
+        self.scheduler.add_job(self.checkpoints.checkpoint, "interval",
+                               seconds=CHECKPOINT_SECONDS, id="checkpoint")
+        self.scheduler.add_job(self.prune_outbox, "interval", hours=1, id="prune-outbox")
         self.scheduler.start()
         log.info("desk started")
+
+    def _settled(self) -> bool:
+        return self.desk is not None and self.desk.busy == 0
+
+    async def prune_outbox(self) -> int:
+        """Forget delivered sends older than OUTBOX_KEPT: no replayed update reaches so far."""
+        return await self.storage.run(outbox_rows.prune, self.clock.now() - OUTBOX_KEPT)
 
     async def reload_if_changed(self) -> Reloaded | None:
         """Reload `respostas/` when a file there changed since the last look."""
@@ -200,6 +218,7 @@ class App:
             self.scheduler.shutdown(wait=False)
         if self.desk is not None:
             await self.desk.idle()
+            await self.checkpoints.checkpoint()
         if self.client is not None and self.client.is_connected:
             await self.client.stop()
         await self.background.close()

@@ -49,7 +49,7 @@ async def settle(sandbox: Sandbox, app: App | None) -> None:
     for _ in range(1000):
         await sandbox.settle()
         desk = app.desk if app else None
-        if desk is None or desk.lanes.busy == 0:
+        if desk is None or desk.busy == 0:
             return
         await desk.idle()
     raise RuntimeError("the desk never settled")

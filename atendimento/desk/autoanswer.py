@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.notices import Notices
-from atendimento.desk.ports import Undeliverable
+from atendimento.desk.outbox import REPLY, Send, text_send
 from atendimento.desk.replies import ReplyBook
 from atendimento.desk.reply_wording import ReplyWording
 from atendimento.desk.threads import Opened, Threads
@@ -23,7 +24,8 @@ from atendimento.i18n import best_match
 from atendimento.storage import links as link_rows
 from atendimento.storage import team as team_rows
 from atendimento.storage import threads as thread_rows
-from atendimento.storage.records import TO_CLIENT, Atendimento, Client
+from atendimento.storage.errors import DuplicateLinkError
+from atendimento.storage.records import TO_CLIENT, Atendimento, Client, TeamMember
 from atendimento.texts import client_values
 
 log = logging.getLogger("atendimento.desk.faq")
@@ -110,42 +112,48 @@ class AutoAnswer:
         return any(" " + " ".join(p) + " " in said for p in [*phrases, *team])
 
     async def _hand_over(self, client: Client, opened: Opened, copy_id: int | None) -> None:
-        run = self.ctx.storage.run
-        if not await run(thread_rows.stop_autoanswer, opened.atendimento.id, CLIENT):
-            return
-        await self.threads.line(opened.thread, self.words.handover(), reply_to=copy_id)
+        ctx, atendimento_id = self.ctx, opened.atendimento.id
         name = " ".join(p for p in (client.first_name, client.last_name) if p)
-        link = self.ctx.comment_link(opened.thread.card_message_id, copy_id)
-        for admin in await run(team_rows.list_admins_to_notify):
-            locale = self.ctx.wording.tr.locale_for(admin.language)
-            try:
-                await self.ctx.telegram.send_text(
-                    admin.user_id, self.words.handover_notice(name, link, locale))
-            except Undeliverable as error:
-                log.info("handover notice to admin %s not sent: %s", admin.user_id, error)
+        link = ctx.comment_link(opened.thread.card_message_id, copy_id)
+
+        def stop(t: Any) -> list[TeamMember] | None:
+            if not thread_rows.stop_autoanswer(t, atendimento_id, CLIENT):
+                return None
+            return team_rows.list_admins_to_notify(t)
+
+        def sends(admins: list[TeamMember] | None) -> list[Send]:
+            if admins is None:
+                return []
+            notices = [text_send(a.user_id, self.words.handover_notice(
+                name, link, ctx.wording.tr.locale_for(a.language))) for a in admins]
+            return [self.threads.line_send(opened.thread, self.words.handover(),
+                                           reply_to=copy_id), *notices]
+
+        await ctx.outbox.commit(sends, stop)
 
     async def _answer(self, client: Client, opened: Opened, reply, score: float,
                       copy_id: int | None) -> None:
-        ctx, run = self.ctx, self.ctx.storage.run
+        ctx, run, thread = self.ctx, self.ctx.storage.run, opened.thread
         values = client_values(client.first_name, client.last_name, client.username)
-        try:
-            sent = await ctx.telegram.send_reply(client.user_id, reply, values=values)
-        except Undeliverable as error:
-            await self.threads.line(opened.thread, ctx.wording.undelivered(error.reason,
-                                                                           error.detail),
-                                    reply_to=copy_id)
+        sent = await ctx.outbox.send(Send(client.user_id, REPLY, {
+            "reply": reply.id, "values": values,
+            "on_fail": {"thread": thread.id, "under": copy_id, "root": thread.thread_root_id}}))
+        if not sent.ok:
             return
-        await self.threads.line(opened.thread, self.words.auto_answered(reply.title, score),
+        await self.threads.line(thread, self.words.auto_answered(reply.title, score),
                                 reply_to=copy_id)
-        try:
-            shown = await ctx.telegram.send_reply(ctx.group_id, reply, values=values,
-                                                  reply_to=opened.thread.thread_root_id)
-        except Undeliverable as error:
-            log.error("automatic answer sent but not shown in the thread: %s", error)
+        shown = await ctx.outbox.send(Send(ctx.group_id, REPLY, {
+            "reply": reply.id, "values": values, "reply_to": thread.thread_root_id}))
+        if shown.ok:
+            try:
+                await run(link_rows.add, atendimento_id=opened.atendimento.id,
+                          direction=TO_CLIENT, client_chat_id=client.user_id,
+                          client_message_id=sent.message_id, group_chat_id=ctx.group_id,
+                          group_message_id=shown.message_id, now=ctx.now())
+            except DuplicateLinkError:
+                pass  # linked when this decision was first taken, before a restart
         else:
-            await run(link_rows.add, atendimento_id=opened.atendimento.id, direction=TO_CLIENT,
-                      client_chat_id=client.user_id, client_message_id=sent,
-                      group_chat_id=ctx.group_id, group_message_id=shown, now=ctx.now())
+            log.error("automatic answer sent but not shown in the thread: %s", shown.reason)
         await self.book.used(reply.id)
 
     # --- the team's side ----------------------------------------------------------------------

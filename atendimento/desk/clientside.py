@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 from atendimento.desk.context import DeskContext
 from atendimento.desk.edits import mirror_edit
 from atendimento.desk.notices import Notices
-from atendimento.desk.ports import UNSUPPORTED, Undeliverable
-from atendimento.desk.threads import Opened, Threads
+from atendimento.desk.outbox import COPY, MARKDOWN, Send, album_key, text_send
+from atendimento.desk.threads import RESUMED, Opened, Threads
 from atendimento.domain.events import ClientEvent, Person
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
 from atendimento.storage import threads as thread_rows
-from atendimento.storage.records import TO_TEAM, Client, Thread
+from atendimento.storage.records import TO_TEAM, Client
 from atendimento.texts import client_values
 
 if TYPE_CHECKING:
@@ -68,62 +68,56 @@ class ClientSide:
         if client.banned:
             await self._while_banned(client)
             return
-        if await run(link_rows.find_by_client_message, incoming.chat_id, incoming.message_id):
+        if incoming.media_group_id and await run(link_rows.find_by_client_message,
+                                                 incoming.chat_id, incoming.message_id):
             return  # an album item already copied with its first item
         was_blocked = client.blocked_bot
         if was_blocked:  # writing again means the client unblocked the bot
             await run(client_rows.set_blocked_bot, client.user_id, False, now=ctx.now())
             client = await run(client_rows.require, client.user_id)
-        opened = await self.threads.ensure_open(client)
-        if was_blocked and opened.change is None:
-            await self.threads.show(opened.thread, client)
-        if opened.change == "resumed":
-            await self.send_text_file(client, "restart", numero=opened.atendimento.number)
-        copy_id = await self._relay(client, opened, event)
-        if opened.change is not None:
-            await self.notices.thread_opened(client, opened, incoming.preview, copy_id)
-        if copy_id is not None:
-            await self.faq.client_message(client, opened, incoming, copy_id)
-
-    async def _relay(self, client: Client, opened: Opened, event: ClientEvent) -> int | None:
-        ctx, run, incoming = self.ctx, self.ctx.storage.run, event.message
-        thread = opened.thread
-        reply_to = thread.thread_root_id
+        target = None
         if incoming.reply_to_id:
             target = await run(link_rows.find_by_client_message, incoming.chat_id,
                                incoming.reply_to_id)
-            if target is not None:
-                reply_to = target.group_message_id
-        if not incoming.copyable:
-            await self._unsupported(client, thread, incoming.kind)
-            return None
-        try:
-            pairs = await ctx.telegram.copy(incoming.chat_id, incoming.message_id, ctx.group_id,
-                                            reply_to=reply_to)
-        except Undeliverable as error:
-            if error.reason == UNSUPPORTED:
-                await self._unsupported(client, thread, incoming.kind)
-            else:
-                log.error("message %s of client %s not relayed: %s", incoming.message_id,
-                          client.user_id, error)
-                await self.threads.line(thread, ctx.wording.undelivered(error.reason,
-                                                                        error.detail))
-            return None
-        for source_id, copy_id in pairs:
-            await run(link_rows.add, atendimento_id=opened.atendimento.id, direction=TO_TEAM,
-                      client_chat_id=incoming.chat_id, client_message_id=source_id,
-                      group_chat_id=ctx.group_id, group_message_id=copy_id, now=ctx.now(),
-                      media_group_id=incoming.media_group_id)
-        return pairs[0][1] if pairs else None
+        cause = ctx.outbox.cause_name()
+        relay: list[Send] = []
 
-    async def _unsupported(self, client: Client, thread: Thread, kind: str) -> None:
-        await self.threads.line(thread, self.ctx.wording.client_sent_unsupported(kind))
-        locale = self.ctx.wording.tr.locale_for(client.language_code)
-        try:
-            await self.ctx.telegram.send_text(
-                client.user_id, self.ctx.wording.unsupported_for_client(kind, locale))
-        except Undeliverable as error:
-            log.info("client %s not told about an unsupported message: %s", client.user_id, error)
+        def also(opened: Opened) -> list[Send]:
+            relay[:] = self._relay(client, opened, event, target and target.group_message_id)
+            sends = list(relay)
+            if opened.change == RESUMED:
+                sends.insert(0, self.text_file_send(client, "restart",
+                                                    numero=opened.atendimento.number))
+            comment = ctx.outbox.key_in(cause, relay[0]) if relay[0].action == COPY else None
+            return sends + self.notices.opened_sends(client, opened, incoming.preview, comment)
+
+        opened, tickets = await self.threads.ensure_open(client, also, cause)
+        if was_blocked and opened.change is None:
+            await self.threads.show(opened.thread, client)
+        if relay[0].action != COPY:
+            return
+        delivery = await tickets[1 if opened.change == RESUMED else 0]
+        if delivery.message_id is not None:
+            await self.faq.client_message(client, opened, incoming, delivery.message_id)
+
+    def _relay(self, client: Client, opened: Opened, event: ClientEvent,
+               reply_to: int | None) -> list[Send]:
+        """The copy of the client's message into the thread (or, for a kind that cannot be
+        copied, a line in the thread and a word to the client)."""
+        ctx, incoming, thread = self.ctx, event.message, opened.thread
+        if not incoming.copyable:
+            locale = ctx.wording.tr.locale_for(client.language_code)
+            return [self.threads.line_send(thread, ctx.wording.client_sent_unsupported(
+                        incoming.kind)),
+                    text_send(client.user_id, ctx.wording.unsupported_for_client(
+                        incoming.kind, locale))]
+        link = {"a": opened.atendimento.id, "d": TO_TEAM, "cc": incoming.chat_id,
+                "gc": ctx.group_id, "mg": incoming.media_group_id}
+        return [Send(ctx.group_id, COPY, {
+            "from": incoming.chat_id, "id": incoming.message_id,
+            "reply_to": reply_to or thread.thread_root_id, "link": link,
+            "on_fail": {"thread": thread.id, "root": thread.thread_root_id}},
+            key=album_key(incoming.chat_id, incoming.media_group_id))]
 
     async def _while_banned(self, client: Client) -> None:
         run, ctx = self.ctx.storage.run, self.ctx
@@ -145,20 +139,23 @@ class ClientSide:
         for link in await run(link_rows.find_by_client_message_ids, list(message_ids)):
             if link.deleted_by_client_at is not None:
                 continue
-            await run(link_rows.mark_deleted_by_client, link.id, now=ctx.now())
             atendimento = await run(thread_rows.require_atendimento, link.atendimento_id)
             thread = await run(thread_rows.require, atendimento.thread_id)
             words = ctx.wording
             text = (words.deleted_by_client() if link.direction == TO_TEAM
                     else words.answer_deleted_by_client())
-            await self.threads.line(thread, text, reply_to=link.group_message_id)
+            now, link_id = ctx.now(), link.id
+            await ctx.outbox.commit(
+                [self.threads.line_send(thread, text, reply_to=link.group_message_id)],
+                lambda t, link_id=link_id, now=now: link_rows.mark_deleted_by_client(
+                    t, link_id, now=now))
 
-    async def send_text_file(self, client: Client, name: str, **values: object) -> None:
+    def text_file_send(self, client: Client, name: str, **values: object) -> Send:
         """One of the self-hoster's texts, in the client's language when it exists."""
         text = self.ctx.texts.render(
             name, client.language_code,
             **client_values(client.first_name, client.last_name, client.username), **values)
-        try:
-            await self.ctx.telegram.send_markdown(client.user_id, text)
-        except Undeliverable as error:
-            log.info("%s text not sent to client %s: %s", name, client.user_id, error)
+        return Send(client.user_id, MARKDOWN, {"text": text})
+
+    async def send_text_file(self, client: Client, name: str, **values: object) -> None:
+        await self.ctx.outbox.commit([self.text_file_send(client, name, **values)])

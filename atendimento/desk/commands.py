@@ -10,13 +10,14 @@ from collections.abc import Awaitable, Callable
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.notices import ADMIN, Notices
-from atendimento.desk.ports import Button, Undeliverable
+from atendimento.desk.outbox import Send
+from atendimento.desk.ports import Button
 from atendimento.desk.threads import Threads
 from atendimento.domain.events import Person, TeamEvent
 from atendimento.domain.priority import ORDER, Priority, parse_priority
 from atendimento.storage import clients as client_rows
 from atendimento.storage import threads as thread_rows
-from atendimento.storage.records import Thread
+from atendimento.storage.records import Atendimento, Thread
 
 log = logging.getLogger("atendimento.desk.commands")
 
@@ -31,17 +32,17 @@ ALIASES = {
 ADMIN_ONLY = frozenset({PRIORITY, BAN, UNBAN})
 BUTTON_PREFIX = "p:"
 
-SendText = Callable[..., Awaitable[None]]  # (client, text name, **placeholders)
+TextFileSend = Callable[..., Send]  # (client, text name, **placeholders) -> the send
 
 
 class Commands:
     def __init__(self, ctx: DeskContext, threads: Threads, notices: Notices,
-                 send_text_file: SendText,
+                 text_file_send: TextFileSend,
                  save_reply: Callable[[TeamEvent, Thread], Awaitable[None]]) -> None:
         self.ctx = ctx
         self.threads = threads
         self.notices = notices
-        self.send_text_file = send_text_file
+        self.text_file_send = text_file_send
         self.save_reply = save_reply
 
     async def run(self, event: TeamEvent, thread: Thread) -> None:
@@ -81,24 +82,24 @@ class Commands:
         return await self.notices.status(event.author.id) == ADMIN
 
     async def end(self, thread: Thread, by: Person) -> None:
-        ended = await self.threads.end(thread, by)
-        if ended is None:
-            await self.threads.line(thread, self.ctx.wording.nothing_to_end())
-            return
         client = await self.ctx.storage.run(client_rows.require, thread.client_id)
-        if not client.banned:
-            await self.send_text_file(client, "end", numero=ended.number)
+
+        def also(ended: Atendimento | None) -> list[Send]:
+            if ended is None:
+                return [self.threads.line_send(thread, self.ctx.wording.nothing_to_end())]
+            if client.banned:
+                return []
+            return [self.text_file_send(client, "end", numero=ended.number)]
+
+        await self.threads.end(thread, by, also)
 
     async def priority(self, thread: Thread, by: Person, argument: str, here: int) -> None:
         words = self.ctx.wording
         if not argument:
             rows = [[Button(f"{p.rank} {words.priority(p)}", f"{BUTTON_PREFIX}{thread.id}:{p}")
                      for p in ORDER[i:i + 2]] for i in (0, 2)]
-            try:
-                await self.ctx.telegram.send_text(self.ctx.group_id, words.choose_priority(),
-                                                  reply_to=here, buttons=rows, silent=True)
-            except Undeliverable as error:
-                log.error("priority buttons not sent: %s", error)
+            await self.ctx.outbox.commit([self.threads.line_send(
+                thread, words.choose_priority(), reply_to=here, buttons=rows)])
             return
         chosen = parse_priority(argument, words.priority_names())
         if chosen is None:
@@ -128,12 +129,15 @@ class Commands:
         if client.banned:
             await self.threads.line(thread, ctx.wording.already_banned())
             return
-        client = await run(client_rows.ban, client.user_id, reason=reason or None, now=ctx.now())
-        await self.threads.end(thread, by)  # silently: a banned client gets no end text
-        thread = await run(thread_rows.require, thread.id)
-        await self.threads.show(thread, client)
-        name = " ".join(p for p in (client.first_name, client.last_name) if p)
-        await self.threads.line(thread, ctx.wording.banned(name, by.name, reason))
+        now, name = ctx.now(), " ".join(p for p in (client.first_name, client.last_name) if p)
+        # Ended silently (a banned client gets no end text); the card is redrawn as banned.
+        await self.threads.end(
+            thread, by,
+            lambda ended: [self.threads.redraw(thread),
+                           self.threads.line_send(thread, ctx.wording.banned(name, by.name,
+                                                                             reason))],
+            before=lambda t: client_rows.ban(t, client.user_id, reason=reason or None,
+                                             now=now))
 
     async def unban(self, thread: Thread, by: Person) -> None:
         ctx, run = self.ctx, self.ctx.storage.run
@@ -141,8 +145,8 @@ class Commands:
         if not client.banned:
             await self.threads.line(thread, ctx.wording.not_banned())
             return
-        client = await run(client_rows.unban, client.user_id, now=ctx.now())
-        await self.threads.show(thread, client)
-        name = " ".join(p for p in (client.first_name, client.last_name) if p)
-        await self.threads.line(thread, ctx.wording.unbanned(name, by.name))
-
+        now, name = ctx.now(), " ".join(p for p in (client.first_name, client.last_name) if p)
+        await ctx.outbox.commit(
+            [self.threads.redraw(thread),
+             self.threads.line_send(thread, ctx.wording.unbanned(name, by.name))],
+            lambda t: client_rows.unban(t, client.user_id, now=now))

@@ -6,11 +6,15 @@ import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from atendimento.desk.ports import Clock, Telegram
 from atendimento.desk.wording import Wording
 from atendimento.storage import Storage
 from atendimento.texts import Texts
+
+if TYPE_CHECKING:
+    from atendimento.desk.outbox import Outbox
 
 
 class SystemClock:
@@ -64,6 +68,7 @@ class DeskContext:
     roots: Roots
     root_timeout: float = 30.0
     bot_username: str = ""
+    outbox: Outbox = None  # type: ignore[assignment]  # set by the Desk that owns it
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -7,8 +7,10 @@ different clients proceed side by side (design.md §4.3).
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import TypeVar
 
 from atendimento.desk.autoanswer import AutoAnswer, FaqSettings
 from atendimento.desk.clientside import ClientSide
@@ -16,6 +18,7 @@ from atendimento.desk.commands import BUTTON_PREFIX, Commands
 from atendimento.desk.context import DeskContext
 from atendimento.desk.lanes import Lanes
 from atendimento.desk.notices import Notices
+from atendimento.desk.outbox import Outbox
 from atendimento.desk.replies import INLINE_PAGE, ReplyBook
 from atendimento.desk.reply_wording import LIST_BUTTON, ReplyWording
 from atendimento.desk.teamside import TeamSide
@@ -24,6 +27,7 @@ from atendimento.desk.workspace import Workspace
 from atendimento.domain.events import ClientEvent, Person, TeamEvent
 from atendimento.storage import links as link_rows
 from atendimento.storage import threads as thread_rows
+from atendimento.storage.errors import StorageError
 from atendimento.storage.records import SavedReply, Thread
 from atendimento.tasks import Background
 
@@ -34,6 +38,10 @@ ON_WORDS = frozenset({"on", "sim", "ligar", "ligado", "yes", "si", "sí", "1"})
 OFF_WORDS = frozenset({"off", "nao", "não", "desligar", "desligado", "no", "0"})
 
 
+T = TypeVar("T")
+# How long a decision waits for the database to come back (seconds, then the last try).
+STORAGE_RETRIES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+
 AnswerInline = Callable[[list[SavedReply], str], Awaitable[object]]
 
 
@@ -41,10 +49,13 @@ class Desk:
     def __init__(self, ctx: DeskContext, background: Background,
                  admins_changed: Callable[[list[int]], Awaitable[None]] | None = None, *,
                  faq: FaqSettings | None = None,
-                 handover: Mapping[str, tuple[str, ...]] | None = None) -> None:
+                 handover: Mapping[str, tuple[str, ...]] | None = None,
+                 storage_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.ctx = ctx
         self.admins_changed = admins_changed
         self.lanes = Lanes(background, "conversation")
+        self.outbox = ctx.outbox = Outbox(ctx, background)
+        self._sleep = storage_sleep
         self.threads = Threads(ctx)
         self.notices = Notices(ctx)
         self.replies = ReplyBook(ctx)
@@ -54,14 +65,30 @@ class Desk:
                               faq or FaqSettings(), handover or {})
         self.client_side = ClientSide(ctx, self.threads, self.notices, self.faq)
         self.commands = Commands(ctx, self.threads, self.notices,
-                                 self.client_side.send_text_file, self.workspace.save_in_thread)
+                                 self.client_side.text_file_send, self.workspace.save_in_thread)
         self.team_side = TeamSide(ctx, self.threads, self.notices, self.commands, self.replies,
                                   self.faq)
 
     # --- the client's private chat -----------------------------------------------------------
 
+    def _submit(self, key: Hashable, job: Callable[[], Awaitable[T]],
+                cause: str | None = None) -> asyncio.Future[T]:
+        """Queue `job` in lane `key`; its sends are keyed by `cause` (the update it handles), and
+        it runs again while the database is unavailable (deciding again is harmless)."""
+        async def run() -> T:
+            with self.outbox.cause(cause):
+                for delay in STORAGE_RETRIES:
+                    try:
+                        return await job()
+                    except StorageError as error:
+                        log.warning("database unavailable (%s); again in %ss", error, delay)
+                        await self._sleep(delay)
+                return await job()
+        return self.lanes.submit(key, run)
+
     def client_message(self, event: ClientEvent) -> None:
-        self.lanes.submit(("client", event.client.id), lambda: self._private(event))
+        cause = f"c{event.message.chat_id}:{event.message.message_id}"
+        self._submit(("client", event.client.id), lambda: self._private(event), cause)
 
     async def _private(self, event: ClientEvent) -> None:
         command = event.message.command
@@ -73,7 +100,7 @@ class Desk:
             await self.client_side.message(event)
 
     def client_edit(self, event: ClientEvent) -> None:
-        self.lanes.submit(("client", event.client.id), lambda: self.client_side.edit(event))
+        self._submit(("client", event.client.id), lambda: self.client_side.edit(event))
 
     def client_deleted(self, message_ids: tuple[int, ...]) -> None:
         async def job() -> None:
@@ -81,9 +108,9 @@ class Desk:
                                                list(message_ids))
             for chat_id in dict.fromkeys(link.client_chat_id for link in found):
                 ids = tuple(lk.client_message_id for lk in found if lk.client_chat_id == chat_id)
-                await self.lanes.submit(("client", chat_id),
-                                        lambda ids=ids: self.client_side.deleted(ids))
-        self.lanes.submit("deletions", job)
+                await self._submit(("client", chat_id),
+                                   lambda ids=ids: self.client_side.deleted(ids))
+        self._submit("deletions", job)
 
     async def _notifications(self, event: ClientEvent) -> None:
         words, person = self.ctx.wording, event.client
@@ -106,13 +133,15 @@ class Desk:
         self.ctx.roots.seen(post_id, root_id)
 
     def team_message(self, event: TeamEvent) -> None:
-        self._in_thread(event, self.team_side.comment)
+        cause = f"g{event.message.chat_id}:{event.message.message_id}"
+        self._in_thread(event, self.team_side.comment, cause)
 
     def team_edit(self, event: TeamEvent) -> None:
         self._in_thread(event, lambda e, _thread: self.team_side.edit(e))
 
     def _in_thread(self, event: TeamEvent,
-                   action: Callable[[TeamEvent, Thread], Awaitable[None]]) -> None:
+                   action: Callable[[TeamEvent, Thread], Awaitable[None]],
+                   cause: str | None = None) -> None:
         root = event.thread_root_id
         if root is None:
             return  # outside any thread: not the desk's business
@@ -121,11 +150,11 @@ class Desk:
             thread = await self.ctx.storage.run(thread_rows.get_by_root, root)
             if thread is None:
                 return  # a thread that is not a card's
-            await self.lanes.submit(("client", thread.client_id),
-                                    lambda: action(event, thread))
+            await self._submit(("client", thread.client_id),
+                               lambda: action(event, thread), cause)
         # Comments of one thread go through one lane to find their client's lane, so their
         # order survives the lookup.
-        self.lanes.submit(("root", root), find_lane)
+        self._submit(("root", root), find_lane)
 
     def button(self, user: Person, data: str, answer: Callable[[str], Awaitable[object]],
                chat_id: int | None = None, message_id: int | None = None) -> None:
@@ -138,7 +167,7 @@ class Desk:
             elif data.startswith(LIST_BUTTON):
                 text = await self.workspace.button(user, data, chat_id, message_id)
             await answer(text or "")
-        self.lanes.submit(("buttons", user.id), job)
+        self._submit(("buttons", user.id), job)
 
     # --- inline mode ------------------------------------------------------------------------
 
@@ -175,5 +204,13 @@ class Desk:
             await self.admins_changed([a.id for a in admins])
         return admins
 
+    @property
+    def busy(self) -> int:
+        """Lanes with work: conversations being decided, chats with sends under way."""
+        return self.lanes.busy + self.outbox.lanes.busy
+
     async def idle(self) -> None:
-        await self.lanes.idle()
+        """Until every decision is taken and every send delivered or refused."""
+        while self.busy:
+            await self.lanes.idle()
+            await self.outbox.idle()

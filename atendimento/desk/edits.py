@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from atendimento.desk.context import DeskContext
-from atendimento.desk.ports import Undeliverable
+from atendimento.desk.outbox import MIRROR, Send
 from atendimento.domain.events import Incoming
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
@@ -29,8 +29,9 @@ async def mirror_edit(ctx: DeskContext, incoming: Incoming, *, from_client: bool
         client = await ctx.storage.run(client_rows.get, link.client_chat_id)
         if client is not None:  # the client's copy has their placeholders filled
             values = client_values(client.first_name, client.last_name, client.username)
-    try:
-        await ctx.telegram.mirror_edit(incoming.chat_id, incoming.message_id, *target,
-                                       values=values)
-    except Undeliverable as error:
-        log.warning("edit of message %s not mirrored: %s", incoming.message_id, error)
+    chat_id, message_id = target
+    delivery = await ctx.outbox.send(Send(chat_id, MIRROR, {
+        "from": incoming.chat_id, "id": incoming.message_id, "to_id": message_id,
+        "values": values}))
+    if not delivery.ok:
+        log.warning("edit of message %s not mirrored: %s", incoming.message_id, delivery.reason)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from atendimento.desk.context import DeskContext
+from atendimento.desk.outbox import Send
 from atendimento.desk.ports import Undeliverable
 from atendimento.domain.events import Person
 from atendimento.storage import team as team_rows
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("atendimento.desk.team")
 
 MEMBERSHIP_TTL = timedelta(seconds=60)
+NOTICE = "notice"
 ADMIN, MEMBER, NONE, UNKNOWN = "admin", "member", "none", "unknown"
 
 
@@ -27,6 +29,7 @@ class Notices:
         self.ctx = ctx
         self.ttl = ttl
         self._status: dict[int, tuple[str, datetime]] = {}
+        ctx.outbox.register(NOTICE, self._notice)
 
     async def status(self, user_id: int) -> str:
         """ADMIN, MEMBER, NONE or UNKNOWN in the team channel; answers are kept for a minute."""
@@ -85,19 +88,26 @@ class Notices:
                   language=person.language_code, is_admin=True, now=ctx.now())
         await run(team_rows.set_notifications, person.id, enabled, now=ctx.now())
 
-    async def thread_opened(self, client: Client, opened: Opened, preview: str,
-                            comment_id: int | None) -> None:
-        """Tell every admin who asked for it that a thread was created or resumed."""
-        ctx = self.ctx
+    def opened_sends(self, client: Client, opened: Opened, preview: str,
+                     comment_key: str | None) -> list[Send]:
+        """A notice for every admin who asked for one that a thread was created or resumed;
+        the link opens the comment sent with row `comment_key` once it is known."""
+        if opened.change is None:
+            return []
         name = " ".join(p for p in (client.first_name, client.last_name) if p)
-        link = ctx.comment_link(opened.thread.card_message_id, comment_id)
-        for admin in await ctx.storage.run(team_rows.list_admins_to_notify):
-            locale = ctx.wording.tr.locale_for(admin.language)
-            text = ctx.wording.notice(
-                resumed=opened.change == "resumed", client=name,
-                origin=opened.atendimento.origin, preview=preview[:120], link=link,
-                locale=locale)
-            try:
-                await ctx.telegram.send_text(admin.user_id, text)
-            except Undeliverable as error:
-                log.info("notice to admin %s not sent: %s", admin.user_id, error)
+        payload = {"resumed": opened.change == "resumed", "client": name,
+                   "origin": opened.atendimento.origin, "preview": preview[:120],
+                   "post": opened.thread.card_message_id, "after": comment_key}
+        return [Send(admin, NOTICE, payload) for admin in opened.notify]
+
+    async def _notice(self, item: Any) -> list[Any]:
+        ctx, p = self.ctx, item.payload
+        comment = await ctx.outbox.after(p["after"]) if p.get("after") else None
+        admin = await ctx.storage.run(team_rows.get, item.chat_id)
+        locale = ctx.wording.tr.locale_for(admin.language if admin else None)
+        text = ctx.wording.notice(
+            resumed=p["resumed"], client=p["client"], origin=p["origin"],
+            preview=p["preview"], link=ctx.comment_link(p["post"], comment and
+                                                        comment.message_id),
+            locale=locale)
+        return [await ctx.telegram.send_text(item.chat_id, text, random_id=item.random_id)]

@@ -10,7 +10,7 @@ from atendimento.desk.commands import Commands
 from atendimento.desk.context import DeskContext
 from atendimento.desk.edits import mirror_edit
 from atendimento.desk.notices import NONE, UNKNOWN, Notices
-from atendimento.desk.ports import BLOCKED, Undeliverable
+from atendimento.desk.outbox import COPY, Send, album_key
 from atendimento.desk.threads import Threads
 from atendimento.domain.events import TeamEvent
 from atendimento.storage import clients as client_rows
@@ -79,7 +79,8 @@ class TeamSide:
 
     async def _relay(self, event: TeamEvent, thread: Thread) -> None:
         ctx, run, incoming = self.ctx, self.ctx.storage.run, event.message
-        if await run(link_rows.find_by_group_message, incoming.chat_id, incoming.message_id):
+        if incoming.media_group_id and await run(link_rows.find_by_group_message,
+                                                 incoming.chat_id, incoming.message_id):
             return  # an album item already copied with its first item
         client = await run(client_rows.require, thread.client_id)
         reply_to = None
@@ -90,27 +91,22 @@ class TeamSide:
                 reply_to = target.client_message_id
         atendimento = (await run(thread_rows.current_atendimento, thread.id)
                        or await run(thread_rows.last_atendimento, thread.id))
-        values = client_values(client.first_name, client.last_name, client.username)
-        try:
-            pairs = await ctx.telegram.copy(incoming.chat_id, incoming.message_id,
-                                            client.user_id, reply_to=reply_to, values=values)
-        except Undeliverable as error:
-            await self.threads.line(thread, ctx.wording.undelivered(error.reason, error.detail),
-                                    reply_to=incoming.message_id)
-            if error.reason == BLOCKED and not client.blocked_bot:
-                await run(client_rows.set_blocked_bot, client.user_id, True, now=ctx.now())
-                await self.threads.show(thread)
-            return
-        await self.faq.team_answered(atendimento)
-        if atendimento is None:  # a thread whose first atendimento never opened (a crash)
+        payload = {
+            "from": incoming.chat_id, "id": incoming.message_id, "reply_to": reply_to,
+            "values": client_values(client.first_name, client.last_name, client.username),
+            # Said under the comment when it cannot be delivered; a late delivery says nothing.
+            "on_fail": {"thread": thread.id, "under": incoming.message_id,
+                        "root": thread.thread_root_id, "client": client.user_id}}
+        if atendimento is not None:
+            payload["link"] = {"a": atendimento.id, "d": TO_CLIENT, "cc": client.user_id,
+                               "gc": incoming.chat_id, "mg": incoming.media_group_id}
+        else:  # a thread whose first atendimento never opened (a crash)
             log.warning("thread %s has no atendimento; comment %s relayed unlinked", thread.id,
                         incoming.message_id)
-            return
-        for source_id, copy_id in pairs:
-            await run(link_rows.add, atendimento_id=atendimento.id, direction=TO_CLIENT,
-                      client_chat_id=client.user_id, client_message_id=copy_id,
-                      group_chat_id=incoming.chat_id, group_message_id=source_id,
-                      now=ctx.now(), media_group_id=incoming.media_group_id)
+        delivery = await ctx.outbox.send(Send(client.user_id, COPY, payload, key=album_key(
+            incoming.chat_id, incoming.media_group_id)))
+        if delivery.ok:
+            await self.faq.team_answered(atendimento)
 
     async def edit(self, event: TeamEvent) -> None:
         """A team member edited a comment: edit the client's copy."""

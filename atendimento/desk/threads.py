@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from atendimento.desk.context import DeskContext
-from atendimento.desk.ports import Button, Undeliverable
+from atendimento.desk.outbox import CARD, PIN, UNPIN, Delivery, Send, text_send
+from atendimento.desk.ports import Button
 from atendimento.domain.card import CardFacts, render_card
 from atendimento.domain.events import Person
 from atendimento.domain.priority import Priority
 from atendimento.domain.text import RichText
 from atendimento.storage import clients as client_rows
+from atendimento.storage import team as team_rows
 from atendimento.storage import threads as thread_rows
 from atendimento.storage.records import ENDED, OPEN, Atendimento, Client, Thread
 
@@ -31,14 +35,20 @@ class Opened:
     thread: Thread
     atendimento: Atendimento
     change: str | None  # CREATED, RESUMED, or None when the atendimento was already open
+    notify: tuple[int, ...] = ()  # when opened now: the admins who asked for a notice
 
 
 class Threads:
     def __init__(self, ctx: DeskContext) -> None:
         self.ctx = ctx
+        ctx.outbox.register(CARD, self._redraw)
 
-    async def ensure_open(self, client: Client) -> Opened:
-        """The client's thread with an open atendimento, creating or resuming as needed.
+    async def ensure_open(self, client: Client,
+                          also: Callable[[Opened], Sequence[Send]] = lambda opened: (),
+                          cause: str | None = None
+                          ) -> tuple[Opened, list[asyncio.Future[Delivery]]]:
+        """The client's thread with an open atendimento, creating or resuming as needed, and
+        the sends `also` adds, decided in the same transaction as the opening (if any).
 
         Runs inside the client's lane, so two quick first messages cannot make two cards.
         """
@@ -47,9 +57,10 @@ class Threads:
         if thread is None:
             thread = await run(thread_rows.create, client_id=client.user_id, now=ctx.now())
         if thread.card_message_id is None:
-            post_id = await ctx.telegram.send_text(
-                ctx.channel_id, self.card(client, thread, is_open=True), silent=True)
-            thread = await run(thread_rows.set_card, thread.id, post_id, now=ctx.now())
+            card = text_send(ctx.channel_id, self.card(client, thread, is_open=True),
+                             silent=True, card_of=thread.id)
+            (await ctx.outbox.send(card)).raise_for_failure()
+            thread = await run(thread_rows.require, thread.id)
         if thread.thread_root_id is None:
             root = await ctx.roots.wait(thread.card_message_id, ctx.root_timeout)
             if root is None:
@@ -59,38 +70,69 @@ class Threads:
             thread = await run(thread_rows.set_root, thread.id, root, now=ctx.now())
         current = await run(thread_rows.current_atendimento, thread.id)
         if current is not None and thread.state == OPEN:
-            return Opened(thread, current, None)
-        origin = await run(client_rows.take_pending_origin, client.user_id, now=ctx.now())
-        atendimento = await run(thread_rows.open_atendimento, thread.id, now=ctx.now(),
-                                origin=origin)
-        thread = await run(thread_rows.set_state, thread.id, OPEN, now=ctx.now())
-        await self.line(thread, ctx.wording.opened(atendimento.number, origin, ctx.now()))
-        await self.show(thread, client)
-        await self.pin(thread, True)
-        return Opened(thread, atendimento, CREATED if atendimento.number == 1 else RESUMED)
+            opened = Opened(thread, current, None)
+            _, tickets = await ctx.outbox.commit(also(opened), cause=cause)
+            return opened, tickets
+        now, thread_id = ctx.now(), thread.id
 
-    async def end(self, thread: Thread, by: Person) -> Atendimento | None:
-        """End the open atendimento: service line, card ⚪ and unpinned. None if none was open."""
-        ctx, run = self.ctx, self.ctx.storage.run
-        current = await run(thread_rows.current_atendimento, thread.id)
-        if current is None:
-            return None
-        ended = await run(thread_rows.end_atendimento, current.id, now=ctx.now(),
-                          ended_by=by.id)
-        thread = await run(thread_rows.set_state, thread.id, ENDED, now=ctx.now())
-        duration = ended.ended_at - ended.opened_at
-        await self.line(thread, ctx.wording.ended(ended.number, by.name, duration))
-        await self.show(thread)
-        await self.pin(thread, False)
-        return ended
+        def open_one(t: Any) -> Opened:
+            origin = client_rows.take_pending_origin(t, client.user_id, now=now)
+            atendimento = thread_rows.open_atendimento(t, thread_id, now=now, origin=origin)
+            opened = thread_rows.set_state(t, thread_id, OPEN, now=now)
+            change = CREATED if atendimento.number == 1 else RESUMED
+            notify = tuple(a.user_id for a in team_rows.list_admins_to_notify(t))
+            return Opened(opened, atendimento, change, notify)
+
+        extra: list[Send] = []
+
+        def sends(opened: Opened) -> list[Send]:
+            number, origin = opened.atendimento.number, opened.atendimento.origin
+            extra[:] = also(opened)
+            return [self.line_send(opened.thread, ctx.wording.opened(number, origin, now)),
+                    self.redraw(opened.thread), *self.pin_sends(opened.thread, True), *extra]
+
+        opened, tickets = await ctx.outbox.commit(sends, open_one, cause=cause)
+        return opened, tickets[len(tickets) - len(extra):]
+
+    async def end(self, thread: Thread, by: Person,
+                  also: Callable[[Atendimento | None], Sequence[Send]] = lambda ended: (),
+                  before: Callable[[Any], object] | None = None) -> Atendimento | None:
+        """End the open atendimento: service line, card ⚪ and unpinned. In the same
+        transaction, `before(tables)` runs first and `also` adds sends (it gets None when no
+        atendimento was open). Returns the ended atendimento, or None."""
+        ctx = self.ctx
+        now, thread_id = ctx.now(), thread.id
+
+        def end_one(t: Any) -> tuple[Atendimento, Thread] | None:
+            if before is not None:
+                before(t)
+            current = thread_rows.current_atendimento(t, thread_id)
+            if current is None:
+                return None
+            ended = thread_rows.end_atendimento(t, current.id, now=now, ended_by=by.id)
+            return ended, thread_rows.set_state(t, thread_id, ENDED, now=now)
+
+        def sends(done: tuple[Atendimento, Thread] | None) -> list[Send]:
+            if done is None:
+                return [*also(None)]
+            ended, ended_thread = done
+            duration = ended.ended_at - ended.opened_at
+            return [self.line_send(ended_thread, ctx.wording.ended(ended.number, by.name,
+                                                                   duration)),
+                    self.redraw(ended_thread), *self.pin_sends(ended_thread, False),
+                    *also(ended)]
+
+        done, _ = await ctx.outbox.commit(sends, end_one)
+        return done[0] if done else None
 
     async def set_priority(self, thread: Thread, priority: Priority, by: Person) -> Thread:
-        ctx = self.ctx
-        thread = await ctx.storage.run(thread_rows.set_priority, thread.id, priority,
-                                       now=ctx.now())
-        await self.show(thread)
-        await self.line(thread, ctx.wording.priority_set(priority, by.name))
-        return thread
+        ctx, now = self.ctx, self.ctx.now()
+        changed, _ = await ctx.outbox.commit(
+            lambda changed: [self.redraw(changed),
+                             self.line_send(changed, ctx.wording.priority_set(priority,
+                                                                              by.name))],
+            lambda t: thread_rows.set_priority(t, thread.id, priority, now=now))
+        return changed
 
     # --- the card ---------------------------------------------------------------------------
 
@@ -103,41 +145,40 @@ class Threads:
             blocked_bot=client.blocked_bot, ignored_while_banned=client.messages_while_banned)
         return render_card(facts, self.ctx.wording.card_words(client.messages_while_banned))
 
-    async def show(self, thread: Thread, client: Client | None = None) -> None:
-        """Redraw the card from what the database says now."""
-        if thread.card_message_id is None:
-            return
-        if client is None:
-            client = await self.ctx.storage.run(client_rows.require, thread.client_id)
-        try:
-            await self.ctx.telegram.edit_text(self.ctx.channel_id, thread.card_message_id,
-                                              self.card(client, thread))
-        except Undeliverable as error:
-            log.error("card %s could not be updated: %s", thread.card_message_id, error)
+    def redraw(self, thread: Thread) -> Send:
+        """Redraw the card from what the database says when the send goes out."""
+        return Send(self.ctx.channel_id, CARD, {"thread": thread.id})
 
-    async def pin(self, thread: Thread, pinned: bool) -> None:
+    async def show(self, thread: Thread, client: Client | None = None) -> None:
+        await self.ctx.outbox.commit([self.redraw(thread)])
+
+    async def _redraw(self, item: Any) -> list[Any]:
+        run = self.ctx.storage.run
+        thread = await run(thread_rows.get, item.payload["thread"])
+        if thread is None or thread.card_message_id is None:
+            return []
+        client = await run(client_rows.require, thread.client_id)
+        await self.ctx.telegram.edit_text(self.ctx.channel_id, thread.card_message_id,
+                                          self.card(client, thread))
+        return []
+
+    def pin_sends(self, thread: Thread, pinned: bool) -> list[Send]:
         if thread.card_message_id is None or thread.pinned == pinned:
-            return
-        telegram, channel = self.ctx.telegram, self.ctx.channel_id
-        try:
-            if pinned:
-                await telegram.pin(channel, thread.card_message_id)
-            else:
-                await telegram.unpin(channel, thread.card_message_id)
-        except Undeliverable as error:
-            log.error("card %s could not be (un)pinned: %s", thread.card_message_id, error)
-            return
-        await self.ctx.storage.run(thread_rows.set_pinned, thread.id, pinned, now=self.ctx.now())
+            return []
+        return [Send(self.ctx.channel_id, PIN if pinned else UNPIN,
+                     {"id": thread.card_message_id, "pin": [thread.id, pinned]})]
+
+    def line_send(self, thread: Thread, text: str | RichText, reply_to: int | None = None,
+                  buttons: Sequence[Sequence[Button]] = ()) -> Send:
+        """A service line in the thread (never sent to the client), under `reply_to` if given
+        and still there, else under the thread's root."""
+        root = thread.thread_root_id
+        return text_send(self.ctx.group_id, text, reply_to=reply_to or root, root=root,
+                         buttons=buttons, silent=True)
 
     async def line(self, thread: Thread, text: str, reply_to: int | None = None,
                    buttons: Sequence[Sequence[Button]] = ()) -> int | None:
-        """A service line in the thread (never sent to the client), under `reply_to` if given."""
-        targets = [reply_to, thread.thread_root_id] if reply_to else [thread.thread_root_id]
-        for target in targets:
-            try:
-                return await self.ctx.telegram.send_text(self.ctx.group_id, text,
-                                                         reply_to=target, silent=True,
-                                                         buttons=buttons)
-            except Undeliverable as error:  # the comment may be gone: try under the root
-                log.error("service line in thread %s not sent: %s", thread.id, error)
-        return None
+        delivery = await self.ctx.outbox.send(self.line_send(thread, text, reply_to, buttons))
+        if not delivery.ok:
+            log.error("service line in thread %s not sent: %s", thread.id, delivery.reason)
+        return delivery.message_id

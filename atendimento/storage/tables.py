@@ -41,6 +41,7 @@ class Tables:
     team: Any
     replies: Any
     settings: Any
+    outbox: Any
 
     def atomic(self) -> Any:
         """A transaction (or a savepoint when nested) grouping several repository calls."""
@@ -157,6 +158,21 @@ def bind_tables(db: Database) -> Tables:
         class Meta:
             table_name = "settings"
 
+    class OutboxItem(Base):
+        id = BigAutoField()
+        key = CharField(max_length=200, unique=True)
+        chat_id = BigIntegerField()
+        action = CharField(max_length=16)
+        payload = JsonTextField()
+        random_id = BigIntegerField()
+        state = CharField(max_length=8)
+        result = JsonTextField(null=True)
+        created_at = UtcDateTimeField()
+        done_at = UtcDateTimeField(null=True)
+
+        class Meta:
+            table_name = "outbox"
+
     return Tables(
         db=db,
         clients=Client,
@@ -166,6 +182,7 @@ def bind_tables(db: Database) -> Tables:
         team=TeamMember,
         replies=SavedReply,
         settings=Setting,
+        outbox=OutboxItem,
     )
 
 

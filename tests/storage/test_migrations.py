@@ -27,6 +27,7 @@ TABLES = {
     "team_members",
     "saved_replies",
     "settings",
+    "outbox",
     VERSION_TABLE,
 }
 
@@ -63,7 +64,7 @@ def test_empty_database_reaches_latest_schema(empty_db: Database) -> None:
     assert set(empty_db.get_tables()) == TABLES
     assert current_version(empty_db) == latest_version()
     assert version_rows(empty_db) == [(1, "initial"), (2, "desk_lookups"),
-                                       (3, "replies_and_faq")]
+                                       (3, "replies_and_faq"), (4, "outbox")]
     assert pending(empty_db) == []
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+from types import SimpleNamespace
 
 import pytest
 from pyrogram import errors
@@ -54,7 +56,9 @@ def time():
 
 @pytest.fixture
 def gateway(time):
-    return Gateway(client=None, sleep=time.sleep, monotonic=time.monotonic)
+    # The retry loop never reaches the client; it only gives the gateway its random ids.
+    client = SimpleNamespace(rnd_id=itertools.count(1).__next__)
+    return Gateway(client=client, sleep=time.sleep, monotonic=time.monotonic)
 
 
 async def test_flood_wait_pauses_only_its_chat_for_exactly_the_time_asked(gateway, time):
