@@ -164,6 +164,7 @@ class App:
         log.info("ready answers: %d loaded (%d new, %d changed, %d removed)", len(ready),
                  synced.added, synced.changed, synced.removed)
         await self.desk.refresh_admins()
+        await self.checkpoints.drained()  # the catch-up, in the router's buffer, sorted there
         router.ready(self.desk, Identity(connection.bot_id, connection.bot_username,
                                          connection.channel_id, connection.group_id))
         self.scheduler = AsyncIOScheduler(timezone=self.config.timezone)
@@ -175,6 +176,9 @@ class App:
                                seconds=CHECKPOINT_SECONDS, id="checkpoint")
         self.scheduler.add_job(self.prune_outbox, "interval", hours=1, id="prune-outbox")
         self.scheduler.start()
+        # The first commit of the update state: a first run must store where it started from.
+        await self.desk.idle()
+        await self.checkpoints.checkpoint()
         log.info("desk started")
 
     def _settled(self) -> bool:

@@ -40,6 +40,11 @@ class Checkpoints:
         self._queue.get = get  # type: ignore[method-assign]
         self.commits = 0
 
+    async def drained(self) -> None:
+        """Until the dispatcher has handed over everything queued (the catch-up at start)."""
+        while not self._queue.empty() or self._taken:
+            await asyncio.sleep(0)
+
     async def _hold(self) -> None:
         """kurigram asked to commit: deferred to the next checkpoint."""
 

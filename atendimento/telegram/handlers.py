@@ -32,24 +32,31 @@ class Identity:
 
 
 class Router:
-    """Routes updates to the desk once it is ready; buffers them (in order) until then."""
+    """Routes updates to the desk once it is ready; buffers them until then.
+
+    At start kurigram queues the updates it catches up on after live ones that reached the new
+    connection meanwhile, so the buffer can hold a chat's messages out of order. `ready` puts
+    each chat's messages back in id order (the order they were sent) before handing them over.
+    """
 
     def __init__(self, cache: MessageCache, background: Background) -> None:
         self.cache = cache
         self.background = background
         self.desk: Desk | None = None
         self.me: Identity | None = None
-        self._pending: list[Callable[[], None]] = []
+        self._pending: list[tuple[tuple[int, int] | None, Callable[[], None]]] = []
 
     def ready(self, desk: Desk, me: Identity) -> None:
         self.desk, self.me = desk, me
-        pending, self._pending = self._pending, []
+        pending, self._pending = in_chat_order(self._pending), []
         for deliver in pending:
             deliver()
 
-    def _later(self, deliver: Callable[[], None]) -> None:
+    def _later(self, deliver: Callable[[], None],
+               message: types.Message | None = None) -> None:
         if self.desk is None:
-            self._pending.append(deliver)
+            where = (message.chat.id, message.id) if message and message.chat else None
+            self._pending.append((where, deliver))
         else:
             deliver()
 
@@ -58,7 +65,7 @@ class Router:
     async def private_message(self, _client: pyrogram.Client, message: types.Message) -> None:
         self.cache.remember(message)
         self._later(lambda: self.desk.client_message(
-            convert.client_event(message, self.me.bot_username, self.me.bot_id)))
+            convert.client_event(message, self.me.bot_username, self.me.bot_id)), message)
 
     async def private_edit(self, _client: pyrogram.Client, message: types.Message) -> None:
         self.cache.remember(message)
@@ -86,7 +93,7 @@ class Router:
             self.cache.remember(message)
             self.desk.team_message(
                 convert.team_event(message, self.me.bot_username, self.me.bot_id))
-        self._later(deliver)
+        self._later(deliver, message)
 
     async def group_edit(self, _client: pyrogram.Client, message: types.Message) -> None:
         def deliver() -> None:
@@ -126,6 +133,22 @@ class Router:
 
     async def membership(self, _client: pyrogram.Client, _update: types.ChatMemberUpdated) -> None:
         self._later(lambda: self.desk.team_changed())
+
+
+def in_chat_order(pending: list[tuple[tuple[int, int] | None, Callable[[], None]]]
+                  ) -> list[Callable[[], None]]:
+    """The deliveries with each chat's messages sorted by id, in the places that chat's
+    messages held; everything else stays where it was."""
+    places: dict[int, list[int]] = {}
+    for index, (where, _deliver) in enumerate(pending):
+        if where is not None:
+            places.setdefault(where[0], []).append(index)
+    ordered = [deliver for _where, deliver in pending]
+    for indices in places.values():
+        by_id = sorted(indices, key=lambda i: pending[i][0][1])
+        for place, index in zip(indices, by_id, strict=True):
+            ordered[place] = pending[index][1]
+    return ordered
 
 
 def register(client: pyrogram.Client, router: Router) -> None:
