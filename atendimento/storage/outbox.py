@@ -6,10 +6,13 @@ one wrote (with its random id and, once settled, its result) instead of a second
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from atendimento.storage.fields import to_db_datetime
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -40,20 +43,38 @@ def _item(row: Any) -> Item:
                 row.state, row.result)
 
 
+# Written out rather than built by peewee: `put` and `settle` run for every relayed message,
+# and building the statements cost more than running them (profile in the issue 6 note).
+_COLUMNS = "id, key, chat_id, action, payload, random_id, state, result"
+
+
+def _from_tuple(row: tuple[Any, ...]) -> Item:
+    ident, key, chat_id, action, payload, random_id, state, result = row
+    return Item(ident, key, chat_id, action, json.loads(payload), random_id, state,
+                json.loads(result) if result is not None else None)
+
+
 def put(t: Any, items: Sequence[NewItem], now: datetime) -> list[Item]:
     """The rows for `items`, in their order: written now, or found by key if written before."""
     if not items:
         return []
-    table = t.outbox
+    p, db, when = t.db.param, t.db, to_db_datetime(now)
     with t.atomic():
-        table.insert_many([
-            {"key": i.key, "chat_id": i.chat_id, "action": i.action, "payload": i.payload,
-             "random_id": i.random_id, "state": PENDING, "created_at": now}
-            for i in items
-        ]).on_conflict_ignore().execute()
+        db.execute_sql(
+            f"INSERT INTO outbox (key, chat_id, action, payload, random_id, state, created_at) "
+            f"VALUES {', '.join([f'({p}, {p}, {p}, {p}, {p}, {p}, {p})'] * len(items))} "
+            "ON CONFLICT (key) DO NOTHING",
+            [value for i in items for value in (
+                i.key, i.chat_id, i.action, _dumps(i.payload), i.random_id, PENDING, when)])
         keys = [i.key for i in items]
-        found = {row.key: _item(row) for row in table.select().where(table.key.in_(keys))}
+        cursor = db.execute_sql(
+            f"SELECT {_COLUMNS} FROM outbox WHERE key IN ({', '.join([p] * len(keys))})", keys)
+        found = {item.key: item for item in map(_from_tuple, cursor.fetchall())}
     return [found[key] for key in keys]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def pending(t: Any) -> list[Item]:
@@ -72,8 +93,9 @@ def settle(t: Any, item_id: int, state: str, result: Any, now: datetime) -> None
     """Mark a row SENT (result: the message ids) or FAILED (result: [reason, detail])."""
     if state not in (SENT, FAILED):
         raise ValueError(f"settle to {SENT!r} or {FAILED!r}, not {state!r}")
-    table = t.outbox
-    table.update(state=state, result=result, done_at=now).where(table.id == item_id).execute()
+    p = t.db.param
+    t.db.execute_sql(f"UPDATE outbox SET state = {p}, result = {p}, done_at = {p} WHERE id = {p}",
+                     (state, _dumps(result), to_db_datetime(now), item_id))
 
 
 def prune(t: Any, before: datetime) -> int:
