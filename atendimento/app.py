@@ -176,10 +176,15 @@ class App:
                                seconds=CHECKPOINT_SECONDS, id="checkpoint")
         self.scheduler.add_job(self.prune_outbox, "interval", hours=1, id="prune-outbox")
         self.scheduler.start()
-        # The first commit of the update state: a first run must store where it started from.
-        await self.desk.idle()
-        await self.checkpoints.checkpoint()
+        # The first commit of the update state as soon as the desk is idle (a first run must
+        # store where it started from); not awaited: a long catch-up must not delay the start.
+        self.background.spawn(self._first_checkpoint(), "first-checkpoint")
         log.info("desk started")
+
+    async def _first_checkpoint(self) -> None:
+        while not await self.checkpoints.checkpoint():
+            await self.desk.idle()
+            await asyncio.sleep(0.01)  # the dispatcher still has updates to hand over
 
     def _settled(self) -> bool:
         return self.desk is not None and self.desk.busy == 0
