@@ -149,7 +149,8 @@ class Threads:
         """Redraw the card from what the database says when the send goes out."""
         return Send(self.ctx.channel_id, CARD, {"thread": thread.id})
 
-    async def show(self, thread: Thread, client: Client | None = None) -> None:
+    async def show(self, thread: Thread) -> None:
+        """Redraw the card (decided now, drawn from the database when it is sent)."""
         await self.ctx.outbox.commit([self.redraw(thread)])
 
     async def _redraw(self, item: Any) -> list[Any]:
