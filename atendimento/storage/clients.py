@@ -7,14 +7,14 @@ from typing import Any
 
 from peewee import fn
 
+from atendimento.storage.compiled import first
 from atendimento.storage.errors import NotFoundError
 from atendimento.storage.records import Client
 from atendimento.storage.tables import Tables, to_record
 
 
 def get(t: Tables, user_id: int) -> Client | None:
-    row = t.clients.get_or_none(t.clients.user_id == user_id)
-    return None if row is None else to_record(Client, row)
+    return first(t, t.clients, Client, user_id=user_id)
 
 
 def require(t: Tables, user_id: int) -> Client:

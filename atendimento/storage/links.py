@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from peewee import IntegrityError
 
+from atendimento.storage.compiled import first
 from atendimento.storage.errors import DuplicateLinkError, NotFoundError, StorageError
+from atendimento.storage.fields import to_db_datetime
 from atendimento.storage.records import DIRECTIONS, Link
 from atendimento.storage.tables import Tables, is_unique_violation, to_record
 
@@ -65,6 +68,28 @@ def add(
     )
 
 
+def record(t: Tables, *, atendimento_id: int, direction: str, client_chat_id: int,
+           group_chat_id: int, pairs: Sequence[tuple[int, int]], now: datetime,
+           media_group_id: str | None = None) -> int:
+    """Links each (client message id, group message id) of `pairs`, skipping a pair whose
+    message is linked already (the same send settled twice); how many were new. Written out
+    rather than built by peewee: every relayed message is recorded here."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}; got {direction!r}")
+    if not pairs:
+        return 0
+    p, when = t.db.param, to_db_datetime(now)
+    values = f"({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
+    cursor = t.db.execute_sql(
+        "INSERT INTO message_links (atendimento_id, direction, client_chat_id, "
+        "client_message_id, group_chat_id, group_message_id, media_group_id, created_at) "
+        f"VALUES {', '.join([values] * len(pairs))} ON CONFLICT DO NOTHING",
+        [value for client_id, group_id in pairs for value in (
+            atendimento_id, direction, client_chat_id, client_id, group_chat_id, group_id,
+            media_group_id, when)])
+    return cursor.rowcount
+
+
 def find_by_client_message(t: Tables, chat_id: int, message_id: int) -> Link | None:
     """The link of a message in the client's private chat."""
     return _find(t, "client", chat_id, message_id)
@@ -105,17 +130,13 @@ def find_by_client_message_ids(t: Tables, message_ids: list[int]) -> list[Link]:
 
 
 def _find(t: Tables, side: str, chat_id: int, message_id: int) -> Link | None:
-    lk = t.links
     if side == "client":
-        where = (lk.client_chat_id == chat_id) & (lk.client_message_id == message_id)
-    else:
-        where = (lk.group_chat_id == chat_id) & (lk.group_message_id == message_id)
-    row = lk.get_or_none(where)
-    return None if row is None else to_record(Link, row)
+        return first(t, t.links, Link, client_chat_id=chat_id, client_message_id=message_id)
+    return first(t, t.links, Link, group_chat_id=chat_id, group_message_id=message_id)
 
 
 def _require(t: Tables, link_id: int) -> Link:
-    row = t.links.get_or_none(t.links.id == link_id)
-    if row is None:
+    link = first(t, t.links, Link, id=link_id)
+    if link is None:
         raise NotFoundError(f"no link with id {link_id}")
-    return to_record(Link, row)
+    return link

@@ -59,17 +59,17 @@ def put(t: Any, items: Sequence[NewItem], now: datetime) -> list[Item]:
     if not items:
         return []
     p, db, when = t.db.param, t.db, to_db_datetime(now)
-    with t.atomic():
-        db.execute_sql(
-            f"INSERT INTO outbox (key, chat_id, action, payload, random_id, state, created_at) "
-            f"VALUES {', '.join([f'({p}, {p}, {p}, {p}, {p}, {p}, {p})'] * len(items))} "
-            "ON CONFLICT (key) DO NOTHING",
-            [value for i in items for value in (
-                i.key, i.chat_id, i.action, _dumps(i.payload), i.random_id, PENDING, when)])
-        keys = [i.key for i in items]
-        cursor = db.execute_sql(
-            f"SELECT {_COLUMNS} FROM outbox WHERE key IN ({', '.join([p] * len(keys))})", keys)
-        found = {item.key: item for item in map(_from_tuple, cursor.fetchall())}
+    # No transaction of its own: the caller's holds the decision and its sends together.
+    db.execute_sql(
+        f"INSERT INTO outbox (key, chat_id, action, payload, random_id, state, created_at) "
+        f"VALUES {', '.join([f'({p}, {p}, {p}, {p}, {p}, {p}, {p})'] * len(items))} "
+        "ON CONFLICT (key) DO NOTHING",
+        [value for i in items for value in (
+            i.key, i.chat_id, i.action, _dumps(i.payload), i.random_id, PENDING, when)])
+    keys = [i.key for i in items]
+    cursor = db.execute_sql(
+        f"SELECT {_COLUMNS} FROM outbox WHERE key IN ({', '.join([p] * len(keys))})", keys)
+    found = {item.key: item for item in map(_from_tuple, cursor.fetchall())}
     return [found[key] for key in keys]
 
 

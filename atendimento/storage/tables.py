@@ -42,6 +42,8 @@ class Tables:
     replies: Any
     settings: Any
     outbox: Any
+    # Statements compiled for this database by `compiled.select`, by shape.
+    compiled: dict[Any, Any] = dataclasses.field(default_factory=dict)
 
     def atomic(self) -> Any:
         """A transaction (or a savepoint when nested) grouping several repository calls."""

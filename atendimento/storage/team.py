@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from atendimento.storage.compiled import first
 from atendimento.storage.errors import NotFoundError
 from atendimento.storage.records import TeamMember
 from atendimento.storage.tables import Tables, to_record
 
 
 def get(t: Tables, user_id: int) -> TeamMember | None:
-    row = t.team.get_or_none(t.team.user_id == user_id)
-    return None if row is None else to_record(TeamMember, row)
+    return first(t, t.team, TeamMember, user_id=user_id)
 
 
 def require(t: Tables, user_id: int) -> TeamMember:

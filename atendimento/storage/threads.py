@@ -7,6 +7,7 @@ from typing import Any
 
 from peewee import fn
 
+from atendimento.storage.compiled import first
 from atendimento.storage.errors import ConflictError, NotFoundError
 from atendimento.storage.records import NORMAL, OPEN, PRIORITIES, STATES, Atendimento, Thread
 from atendimento.storage.tables import Tables, conflicts_as, to_record
@@ -30,7 +31,7 @@ def create(
 
 
 def get(t: Tables, thread_id: int) -> Thread | None:
-    return _one(t, t.threads.id == thread_id)
+    return first(t, t.threads, Thread, id=thread_id)
 
 
 def require(t: Tables, thread_id: int) -> Thread:
@@ -41,17 +42,17 @@ def require(t: Tables, thread_id: int) -> Thread:
 
 
 def get_by_client(t: Tables, client_id: int) -> Thread | None:
-    return _one(t, t.threads.client == client_id)
+    return first(t, t.threads, Thread, client_id=client_id)
 
 
 def get_by_card(t: Tables, card_message_id: int) -> Thread | None:
     """The thread whose card is this channel post."""
-    return _one(t, t.threads.card_message_id == card_message_id)
+    return first(t, t.threads, Thread, card_message_id=card_message_id)
 
 
 def get_by_root(t: Tables, thread_root_id: int) -> Thread | None:
     """The thread whose root (the card's forward in the discussion group) has this id."""
-    return _one(t, t.threads.thread_root_id == thread_root_id)
+    return first(t, t.threads, Thread, thread_root_id=thread_root_id)
 
 
 def list_open(t: Tables) -> list[Thread]:
@@ -140,8 +141,7 @@ def stop_autoanswer(t: Tables, atendimento_id: int, reason: str) -> bool:
 
 
 def get_atendimento(t: Tables, atendimento_id: int) -> Atendimento | None:
-    row = t.atendimentos.get_or_none(t.atendimentos.id == atendimento_id)
-    return None if row is None else to_record(Atendimento, row)
+    return first(t, t.atendimentos, Atendimento, id=atendimento_id)
 
 
 def require_atendimento(t: Tables, atendimento_id: int) -> Atendimento:
@@ -153,9 +153,7 @@ def require_atendimento(t: Tables, atendimento_id: int) -> Atendimento:
 
 def current_atendimento(t: Tables, thread_id: int) -> Atendimento | None:
     """The thread's open atendimento, if any."""
-    a = t.atendimentos
-    row = a.get_or_none((a.thread == thread_id) & a.ended_at.is_null())
-    return None if row is None else to_record(Atendimento, row)
+    return first(t, t.atendimentos, Atendimento, thread_id=thread_id, ended_at=None)
 
 
 def last_atendimento(t: Tables, thread_id: int) -> Atendimento | None:
@@ -176,11 +174,6 @@ def list_open_atendimentos(t: Tables) -> list[Atendimento]:
     a = t.atendimentos
     rows = a.select().where(a.ended_at.is_null()).order_by(a.opened_at, a.id)
     return [to_record(Atendimento, row) for row in rows]
-
-
-def _one(t: Tables, where: Any) -> Thread | None:
-    row = t.threads.get_or_none(where)
-    return None if row is None else to_record(Thread, row)
 
 
 def _update(t: Tables, thread_id: int, now: datetime, **values: Any) -> None:

@@ -109,3 +109,25 @@ def test_links_found_by_client_message_ids_alone(tables: Tables, atendimento: At
     indexed = {column for index in tables.db.get_indexes("message_links")
                for column in index.columns if len(index.columns) == 1}
     assert "client_message_id" in indexed
+
+
+def test_record_links_an_album_once_however_often_it_is_settled(
+    tables: Tables, atendimento: Atendimento
+) -> None:
+    def record(pairs: list[tuple[int, int]]) -> int:
+        with tables.atomic():
+            return links.record(tables, atendimento_id=atendimento.id, direction="to_team",
+                                client_chat_id=BIG_USER_ID, group_chat_id=GROUP_ID,
+                                pairs=pairs, now=NOW, media_group_id="alb")
+
+    assert record([(20, 3_000_000_001), (21, 3_000_000_002)]) == 2
+    assert record([(20, 3_000_000_001), (21, 3_000_000_002), (22, 3_000_000_003)]) == 1
+    assert record([]) == 0
+    album = links.list_media_group(tables, "alb")
+    assert [(lk.client_message_id, lk.group_message_id) for lk in album] == [
+        (20, 3_000_000_001), (21, 3_000_000_002), (22, 3_000_000_003)]
+    assert album[0] == links.find_by_group_message(tables, GROUP_ID, 3_000_000_001)
+    assert album[0].created_at == NOW
+    with pytest.raises(ValueError):
+        links.record(tables, atendimento_id=atendimento.id, direction="sideways",
+                     client_chat_id=BIG_USER_ID, group_chat_id=GROUP_ID, pairs=[(1, 2)], now=NOW)
