@@ -79,7 +79,7 @@ def wrap_gateway_copy(gateway: Any, timeline: Timeline) -> None:
 
 
 def count_storage_calls(storage: Any, counter: list[int]) -> None:
-    """Count the desk's round trips to its storage thread (counter[0])."""
+    """Count the desk's storage calls (counter[0])."""
     original = storage.run
 
     def counted(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
@@ -97,21 +97,25 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def profile_report(loop_profile: cProfile.Profile, storage_profile: cProfile.Profile,
+def profile_report(loop_profile: cProfile.Profile, storage_profile: cProfile.Profile | None,
                    desk_filter: str, limit: int = 25) -> str:
     """Top `limit` by cumulative time of desk code on the event loop's thread and on the
-    storage thread, then each thread's top functions by own time (all code)."""
+    storage thread (None: storage runs on the loop), then each thread's top functions by own
+    time (all code)."""
     out = io.StringIO()
     out.write(f"== event-loop thread: top {limit} by cumulative time, desk code only ==\n")
     stats = pstats.Stats(loop_profile, stream=out).sort_stats("cumulative")
     stats.print_stats(desk_filter, limit)
-    out.write(f"== storage thread: top {limit} by cumulative time, desk code only ==\n")
-    storage = pstats.Stats(storage_profile, stream=out).sort_stats("cumulative")
-    storage.print_stats(desk_filter, limit)
+    storage = None
+    if storage_profile is not None:
+        out.write(f"== storage thread: top {limit} by cumulative time, desk code only ==\n")
+        storage = pstats.Stats(storage_profile, stream=out).sort_stats("cumulative")
+        storage.print_stats(desk_filter, limit)
     out.write("== event-loop thread: top 15 by own time, all code (pyrogram, sandbox too) ==\n")
     stats.sort_stats("tottime").print_stats(15)
-    out.write("== storage thread: top 15 by own time, all code (peewee, sqlite3) ==\n")
-    storage.sort_stats("tottime").print_stats(15)
+    if storage is not None:
+        out.write("== storage thread: top 15 by own time, all code (peewee, sqlite3) ==\n")
+        storage.sort_stats("tottime").print_stats(15)
     return _trim(out.getvalue())
 
 

@@ -7,35 +7,43 @@ Layout: `db` opens a URL, `migrator` + `migrations/` build the schema, `tables` 
 models (built per database, nothing bound globally), and one repository module per group of
 tables (`clients`, `threads`, `links`, `team`, `replies`, `settings`) exposes plain functions
 taking a `Tables` first and returning immutable records from `records`. `Storage` (in `runner`)
-runs those functions off the event loop.
+runs those functions, one at a time, in the order they were asked for.
 
-How peewee's blocking calls stay off the event loop (decision):
+Where the blocking calls run (decision, revised in issue 6 by the relay benchmark):
 
-    Every call goes through `Storage.run(fn, *args)`, which queues `fn(tables, *args)` on ONE
-    dedicated worker thread and returns an awaitable. One thread, not a pool, because:
+    Every call goes through `Storage.run(fn, *args)`, which runs `fn(tables, *args)` and returns
+    an awaitable. Calls run one at a time, in the order `run` was called, on one connection:
 
-    - SQLite (the default) has a single writer anyway; one thread never contends for the write
-      lock inside the process, so "database is locked" cannot come from ourselves, and the
-      sqlite3 connection stays on the thread that created it.
-    - Calls run in the order `run` was called, so the per-conversation order the desk promises
-      (design §4.3) is not undone by the storage layer; a pool would reorder two quick writes.
-    - The desk's load is bounded by Telegram's rate limits (about 30 messages/s in total), and
-      each call is a few indexed statements (well under a millisecond on SQLite), so one thread
-      has ample headroom; PostgreSQL gets the same shape (one connection, which also makes a
-      connection pool pointless).
-    - A unit of work that must be atomic is one function run in one call, inside
-      `tables.atomic()`; nothing else can interleave with it on that thread.
+    - The per-conversation order the desk promises (design §4.3) is not undone by the storage
+      layer, and a unit of work that must be atomic is one function run in one call, inside
+      `tables.atomic()`; nothing else can interleave with it.
+    - One connection: "database is locked" cannot come from ourselves, and a pool is pointless.
+
+    On SQLite (the default) the call runs right away on the caller's thread, the event loop's.
+    Its statements take microseconds, while handing each call to a thread cost more than the
+    call: the GIL changes hands at every statement while the loop is busy. `atendimento bench
+    relay` measured the desk at about 1,570 µs of CPU per relayed message with a storage
+    thread and about 1,000 µs inline (a bare pyrogram bot: about 660). The price: while another
+    process holds SQLite's write lock (a CLI command writing), the loop waits up to the busy
+    timeout (5 s), and a WAL checkpoint pauses it for a moment; the desk's own work would have
+    waited for the database either way.
+
+    On PostgreSQL every statement is a round trip to the server, so calls are queued on ONE
+    dedicated worker thread instead, and calls queued together run in one transaction (group
+    commit, see `Storage._run_together`): a burst costs one commit, not one per call, and each
+    call still sees the database as if it ran alone.
 
     Rejected: peewee's asyncio integration (playhouse.pwasyncio) needs greenlet and an async
     driver per backend (aiosqlite, asyncpg), doubling the dependencies and the code paths the
     tests must cover; `asyncio.to_thread` per call uses the shared default pool, losing both the
-    ordering and the single-connection property. The cost of the choice: a slow query delays the
-    calls queued behind it, which is acceptable at this scale and visible in benchmarks.
+    ordering and the single-connection property.
 
+    `Storage.run_alone` is for a statement no transaction may hold (a WAL checkpoint);
     `Storage.run_sync` (and `migrate_url`) serve the CLI and start-up; `close()`/`aclose()` let
-    queued calls finish, close the connection on its own thread and stop the thread. Database
-    errors leave `Storage.run` and the migrator as `StorageError` (never peewee's types), with
-    any password scrubbed; a connection found dead is dropped so the next call reconnects.
+    queued calls finish, close the connection and stop the thread. Database errors leave
+    `Storage.run` and the migrator as `StorageError` (never peewee's types), with any password
+    scrubbed; a connection found dead is dropped so the next call reconnects. The hottest
+    lookups skip peewee's SQL building (`compiled`).
 
 Timestamps are aware UTC datetimes in Python, stored as naive UTC (TIMESTAMP on PostgreSQL,
 fixed-width ISO text on SQLite). Telegram ids are BIGINT everywhere. Priorities and states are

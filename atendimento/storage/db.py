@@ -45,7 +45,7 @@ def open_database(url: str) -> Database:
     Accepted: sqlite:///relative.db, sqlite:////absolute.db, sqlite:///:memory:,
     postgresql://user:pass@host:port/db (or postgres://), query parameters passed to libpq.
     An SQLite :memory: database exists per connection, so per thread: use it through one
-    Storage (its single worker thread), never from two threads.
+    Storage, from one thread.
     """
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme == "sqlite":

@@ -6,15 +6,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from peewee import Database, PeeweeException
 
 from atendimento.storage import migrator
-from atendimento.storage.db import database_error, open_database
+from atendimento.storage.db import database_error, is_sqlite, open_database
 from atendimento.storage.errors import StorageError
 from atendimento.storage.tables import Tables, bind_tables
 
@@ -27,20 +29,34 @@ THREAD_NAME = "atendimento-storage"
 
 
 class Storage:
-    """Runs repository functions on one dedicated thread, in the order they were submitted."""
+    """Runs repository functions in the order they were submitted: on SQLite on the caller's
+    thread (the event loop's), on PostgreSQL on one dedicated thread (the package docstring
+    says why)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, inline: bool | None = None) -> None:
         self._db = db
+        self._inline = is_sqlite(db) if inline is None else inline
         self._tables = bind_tables(db)
         # The thread itself starts on the first submission, so constructing does no I/O.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=THREAD_NAME)
+        self._worker = _Worker(self._run_calls)
         self._local = threading.local()
         self._closed = False
+        # Results waiting to be handed back to their event loops, and the loops already asked
+        # to take them: one wake-up per loop carries every result finished meanwhile.
+        self._lock = threading.Lock()
+        self._done: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], bool, Any]] = []
+        self._waking: set[asyncio.AbstractEventLoop] = set()
 
     @classmethod
-    def open(cls, url: str) -> Storage:
-        """A Storage for a database URL (see `open_database`); connects on first use."""
-        return cls(open_database(url))
+    def open(cls, url: str, *, inline: bool | None = None) -> Storage:
+        """A Storage for a database URL (see `open_database`); connects on first use.
+        `inline`: run calls on the caller's thread (default: on SQLite)."""
+        return cls(open_database(url), inline=inline)
+
+    @property
+    def inline(self) -> bool:
+        """True when calls run on the caller's thread rather than a worker thread."""
+        return self._inline
 
     @property
     def db(self) -> Database:
@@ -60,11 +76,107 @@ class Storage:
         """Queues `fn(tables, *args, **kwargs)` on the storage thread; await the result.
 
         The call is queued when `run` is called (not when awaited), so calls run in the order
-        `run` was called. Cancelling the await does not stop a call that already started.
+        `run` was called. Cancelling the await skips a call that has not started yet; one that
+        started runs to its end. Calls queued together may share one transaction (see
+        `_run_together`); a function that needs a statement outside any transaction (a
+        checkpoint, VACUUM) goes through `run_alone`.
         """
+        return self._queue(fn, args, kwargs, together=True)
+
+    def run_alone(
+        self, fn: Callable[Concatenate[Tables, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> asyncio.Future[T]:
+        """Like `run`, never sharing a transaction with other calls."""
+        return self._queue(fn, args, kwargs, together=False)
+
+    def _queue(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any],
+               together: bool) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
-        job = functools.partial(self._call, fn, args, kwargs)
-        return asyncio.wrap_future(self._submit(job), loop=loop)
+        future = loop.create_future()
+        call = _Call(loop, future, fn, args, kwargs, together)
+        if not self._inline:
+            self._submit(call)
+            return future
+        if self._closed:
+            raise StorageError("storage is closed")
+        ok, value = self._run_alone(call)
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+        return future
+
+    def _run_calls(self, calls: list[_Call]) -> None:
+        """Runs on the storage thread: the calls, then their results handed to their loops."""
+        calls = [call for call in calls if not call.future.cancelled()]
+        if len(calls) > 1:
+            outcomes = self._run_together(calls)
+        else:
+            outcomes = [self._run_alone(call) for call in calls]
+        with self._lock:
+            self._done += [(call.loop, call.future, *outcome)
+                           for call, outcome in zip(calls, outcomes, strict=True)]
+            loops = {call.loop for call in calls} - self._waking
+            self._waking |= loops
+        for loop in loops:
+            try:
+                loop.call_soon_threadsafe(self._hand_back, loop)
+            except RuntimeError:  # the loop is closed: nobody is left to await the results
+                with self._lock:
+                    self._waking.discard(loop)
+                    self._done = [done for done in self._done if done[0] is not loop]
+
+    def _run_together(self, calls: list[_Call]) -> list[tuple[bool, Any]]:
+        """Group commit: calls queued together run in one transaction, so a burst of small
+        writes costs one commit instead of one each (a commit is most of what a small write
+        costs: on SQLite the WAL write, on PostgreSQL a round trip and a flush).
+
+        Each call sees the database exactly as if it ran alone: the calls still run one after
+        the other, a call's own `tables.atomic()` becomes a savepoint, and a call that raises
+        leaves what it wrote, as it would have in autocommit. Results are handed back only
+        after the commit, so nobody acts on a write that could still be lost. If the database
+        itself fails (an error from peewee, or the commit), everything is rolled back and each
+        call runs again alone, which is how it would have met that error anyway; the calls are
+        repository functions, so running one again after a rollback is harmless.
+        """
+        outcomes: list[tuple[bool, Any]] = []
+        self._local.inside = True
+        try:
+            with self._db.atomic():
+                for call in calls:
+                    try:
+                        outcomes.append((True, call.fn(self._tables, *call.args, **call.kwargs)))
+                    except PeeweeException:
+                        raise
+                    except BaseException as error:  # noqa: BLE001 - the caller gets it
+                        outcomes.append((False, error))
+            return outcomes
+        except PeeweeException as exc:
+            log.info("a group of %d storage calls failed (%s); running each alone",
+                     len(calls), exc)
+        finally:
+            self._local.inside = False
+        return [self._run_alone(call) for call in calls]
+
+    def _run_alone(self, call: _Call) -> tuple[bool, Any]:
+        try:
+            return True, self._call(call.fn, call.args, call.kwargs)
+        except BaseException as error:  # noqa: BLE001 - handed to the awaiting caller
+            return False, error
+
+    def _hand_back(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Runs on `loop`: settle the futures of every call finished for it."""
+        with self._lock:
+            self._waking.discard(loop)
+            mine = [done for done in self._done if done[0] is loop]
+            self._done = [done for done in self._done if done[0] is not loop]
+        for _loop, future, ok, value in mine:
+            if future.cancelled():
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
 
     def run_sync(
         self, fn: Callable[Concatenate[Tables, P], T], /, *args: P.args, **kwargs: P.kwargs
@@ -73,32 +185,42 @@ class Storage:
         if getattr(self._local, "inside", False):
             # Already on the storage thread: waiting for our own queue would deadlock.
             return fn(self._tables, *args, **kwargs)
-        return self._submit(functools.partial(self._call, fn, args, kwargs)).result()
+        if self._inline:
+            if self._closed:
+                raise StorageError("storage is closed")
+            return self._call(fn, args, kwargs)
+        return self._blocking(functools.partial(self._call, fn, args, kwargs)).result()
 
     async def migrate(self) -> list[int]:
         """Applies pending migrations; returns the versions applied."""
-        return await self.run(_migrate)
+        return await self.run_alone(_migrate)
 
     def close(self) -> None:
         """Lets queued calls finish, closes the connection and stops the thread (blocking)."""
         if self._closed:
             return
         self._closed = True
+        if self._inline:
+            self._close_connection()
+            return
         try:
-            self._executor.submit(self._close_connection).result()
+            self._worker.call(self._close_connection).result()
         finally:
-            self._executor.shutdown(wait=True)
+            self._worker.stop()
 
     async def aclose(self) -> None:
         """`close` without blocking the event loop."""
         if self._closed:
             return
         self._closed = True
+        if self._inline:
+            self._close_connection()
+            return
         try:
-            await asyncio.wrap_future(self._executor.submit(self._close_connection))
+            await asyncio.wrap_future(self._worker.call(self._close_connection))
         finally:
             # The close job was the last one queued, so the thread is idle: joining is quick.
-            self._executor.shutdown(wait=True)
+            self._worker.stop()
 
     async def __aenter__(self) -> Storage:
         return self
@@ -106,10 +228,15 @@ class Storage:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    def _submit(self, job: Callable[[], T]) -> Any:
+    def _submit(self, call: _Call) -> None:
         if self._closed:
             raise StorageError("storage is closed")
-        return self._executor.submit(job)
+        self._worker.submit(call)
+
+    def _blocking(self, job: Callable[[], T]) -> Future[T]:
+        if self._closed:
+            raise StorageError("storage is closed")
+        return self._worker.call(job)
 
     def _call(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
         self._local.inside = True
@@ -149,3 +276,78 @@ def migrate_url(url: str) -> list[int]:
 
 def _migrate(t: Tables) -> list[int]:
     return migrator.migrate(t.db)
+
+
+MAX_TOGETHER = 64  # calls run in one transaction at most
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    together: bool  # may share a transaction with the calls queued next to it
+
+
+class _Worker:
+    """One thread running jobs in the order they were submitted: plain callables, or `_Call`s
+    handed to `run_calls` in runs of consecutive ones that may go together."""
+
+    def __init__(self, run_calls: Callable[[list[_Call]], None]) -> None:
+        self._run_calls = run_calls
+        self._jobs: queue.SimpleQueue[_Call | Callable[[], object] | None] = (
+            queue.SimpleQueue())
+        self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
+
+    def submit(self, job: _Call | Callable[[], object]) -> None:
+        if self._thread is None:
+            with self._starting:
+                if self._thread is None:
+                    # A daemon: a Storage never closed must not keep the process from exiting.
+                    thread = threading.Thread(target=self._work, name=THREAD_NAME, daemon=True)
+                    thread.start()
+                    self._thread = thread
+        self._jobs.put(job)
+
+    def call(self, fn: Callable[[], T]) -> Future[T]:
+        """Run `fn` in turn, alone; its outcome in a future any thread can wait on."""
+        done: Future[T] = Future()
+
+        def job() -> None:
+            try:
+                done.set_result(fn())
+            except BaseException as error:  # noqa: BLE001 - handed to whoever waits
+                done.set_exception(error)
+
+        self.submit(job)
+        return done
+
+    def stop(self) -> None:
+        """Let the queued jobs run, then end the thread."""
+        if self._thread is None:
+            return
+        self._jobs.put(None)
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def _work(self) -> None:
+        jobs = self._jobs
+        waiting: list[_Call | Callable[[], object] | None] = []  # taken early, not run yet
+        while True:
+            job = waiting.pop() if waiting else jobs.get()
+            if job is None:
+                return
+            if not isinstance(job, _Call):
+                job()
+                continue
+            calls = [job]
+            while job.together and len(calls) < MAX_TOGETHER and not jobs.empty():
+                more = jobs.get()
+                if not isinstance(more, _Call) or not more.together:
+                    waiting.append(more)
+                    break
+                calls.append(more)
+            self._run_calls(calls)

@@ -1,9 +1,11 @@
-"""Storage: calls run on one worker thread, off the event loop, in submission order."""
+"""Storage: calls run in submission order, inline (SQLite's default) or on one worker thread
+off the event loop (PostgreSQL's), where calls queued together share a transaction."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -23,11 +25,50 @@ from .conftest import NOW
 WAIT = 5  # seconds; only reached if something is broken
 
 
+@pytest.fixture(params=[True, False], ids=["inline", "worker"])
+async def storage(request: pytest.FixtureRequest, database_url: str
+                  ) -> AsyncIterator[Storage]:
+    """A migrated Storage in each mode, whatever the backend's default."""
+    store = Storage.open(database_url, inline=request.param)
+    try:
+        await store.migrate()
+        yield store
+    finally:
+        await store.aclose()
+
+
+@pytest.fixture
+async def worker(database_url: str) -> AsyncIterator[Storage]:
+    """A migrated Storage with its worker thread."""
+    store = Storage.open(database_url, inline=False)
+    try:
+        await store.migrate()
+        yield store
+    finally:
+        await store.aclose()
+
+
 def current_thread(t: Tables) -> threading.Thread:
     return threading.current_thread()
 
 
-async def test_calls_run_on_one_worker_thread_off_the_loop(storage: Storage) -> None:
+def test_the_backend_chooses_the_mode(database_url: str) -> None:
+    storage = Storage.open(database_url)
+    try:
+        # SQLite's statements take microseconds: handing each to a thread would cost more.
+        assert storage.inline is database_url.startswith("sqlite")
+    finally:
+        storage.close()
+
+
+async def test_inline_calls_run_on_the_loop_thread(database_url: str) -> None:
+    async with Storage.open(database_url, inline=True) as storage:
+        assert await storage.run(current_thread) is threading.current_thread()
+        assert storage.run_sync(current_thread) is threading.current_thread()
+
+
+async def test_calls_run_on_one_worker_thread_off_the_loop(worker: Storage) -> None:
+    storage = worker
     workers = {await storage.run(current_thread) for _ in range(5)}
 
     assert len(workers) == 1
@@ -36,7 +77,8 @@ async def test_calls_run_on_one_worker_thread_off_the_loop(storage: Storage) -> 
     assert worker.name.startswith(THREAD_NAME)
 
 
-async def test_loop_keeps_running_while_a_call_blocks(storage: Storage) -> None:
+async def test_loop_keeps_running_while_a_call_blocks(worker: Storage) -> None:
+    storage = worker
     release = threading.Event()
     blocked = storage.run(lambda t: release.wait(WAIT))
 
@@ -47,7 +89,8 @@ async def test_loop_keeps_running_while_a_call_blocks(storage: Storage) -> None:
     assert await asyncio.wait_for(blocked, WAIT) is True
 
 
-async def test_calls_run_in_submission_order(storage: Storage) -> None:
+async def test_calls_run_in_submission_order(worker: Storage) -> None:
+    storage = worker
     gate = threading.Event()
     seen: list[int] = []
 
@@ -113,7 +156,9 @@ async def test_lost_connection_is_dropped_and_reopened(
     assert await storage.run(settings.get, "missing", 3) == 3
 
 
-async def test_run_sync_and_nested_calls(storage: Storage) -> None:
+async def test_run_sync_and_nested_calls(worker: Storage) -> None:
+    storage = worker
+
     def outer(t: Tables) -> str:
         # Re-entering from the worker runs inline instead of deadlocking on its own queue.
         return storage.run_sync(lambda inner: threading.current_thread().name)
@@ -124,7 +169,7 @@ async def test_run_sync_and_nested_calls(storage: Storage) -> None:
 
 
 async def test_aclose_finishes_queued_calls_then_stops(database_url: str) -> None:
-    storage = Storage.open(database_url)
+    storage = Storage.open(database_url, inline=False)
     await storage.migrate()
     worker = await storage.run(current_thread)
     queued = [storage.run(settings.put, f"k{n}", n, now=NOW) for n in range(5)]
@@ -158,3 +203,53 @@ def test_unused_storage_closes_cleanly(database_url: str) -> None:
     Storage.open(database_url).close()
     after = {t for t in threading.enumerate() if t.name.startswith(THREAD_NAME)}
     assert after <= before
+
+
+async def test_calls_queued_together_share_one_transaction(worker: Storage) -> None:
+    gate = threading.Event()
+    blocked = worker.run(lambda t: gate.wait(WAIT))  # the queue fills up behind it
+    together = [worker.run(lambda t, n=n: (settings.put(t, f"g{n}", n, now=NOW),
+                                            t.db.in_transaction())[1]) for n in range(5)]
+    alone = worker.run_alone(lambda t: t.db.in_transaction())
+    gate.set()
+    assert await asyncio.wait_for(blocked, WAIT) is True
+    assert await asyncio.gather(*together) == [True] * 5
+    assert await alone is False  # e.g. a WAL checkpoint, which a transaction would stop
+    assert await worker.run(settings.get_all) == {f"g{n}": n for n in range(5)}
+
+
+async def test_a_failing_call_does_not_undo_the_others_of_its_group(worker: Storage) -> None:
+    gate = threading.Event()
+    blocked = worker.run(lambda t: gate.wait(WAIT))
+
+    def conflict(t: Tables) -> None:
+        threads.create(t, client_id=8_000_000_000, now=NOW)
+        threads.create(t, client_id=8_000_000_000, now=NOW)  # the client has a thread
+
+    calls = [
+        worker.run(clients.upsert, user_id=8_000_000_000, first_name="Bia", now=NOW),
+        worker.run(settings.put, "before", 1, now=NOW),
+        worker.run(conflict),  # a repository error: that call alone fails
+        worker.run(lambda t: t.db.execute_sql("SELECT * FROM no_such_table")),  # database
+        worker.run(settings.put, "after", 2, now=NOW),
+    ]
+    gate.set()
+    await asyncio.wait_for(blocked, WAIT)
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+
+    assert isinstance(outcomes[2], ConflictError)
+    assert isinstance(outcomes[3], StorageError) and "database error" in str(outcomes[3])
+    assert [o for n, o in enumerate(outcomes) if n not in (2, 3)] == [outcomes[0], None, None]
+    # As if each had run alone: the conflict left the first thread it made, like autocommit.
+    assert await worker.run(settings.get_all) == {"before": 1, "after": 2}
+    assert await worker.run(threads.get_by_client, 8_000_000_000) is not None
+
+
+async def test_inline_storage_refuses_calls_once_closed(database_url: str) -> None:
+    storage = Storage.open(database_url, inline=True)
+    await storage.migrate()
+    await storage.aclose()
+    with pytest.raises(StorageError, match="closed"):
+        storage.run(settings.get, "k1")
+    with pytest.raises(StorageError, match="closed"):
+        storage.run_sync(settings.get, "k1")
