@@ -94,7 +94,7 @@ class ClientSide:
         opened, tickets = await self.threads.ensure_open(client, also, cause)
         if was_blocked and opened.change is None:
             await self.threads.show(opened.thread)
-        if relay[0].action != COPY:
+        if relay[0].action != COPY or not self.faq.enabled:
             return
         delivery = await tickets[1 if opened.change == RESUMED else 0]
         if delivery.message_id is not None:

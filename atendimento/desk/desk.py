@@ -18,7 +18,7 @@ from atendimento.desk.commands import BUTTON_PREFIX, Commands
 from atendimento.desk.context import DeskContext
 from atendimento.desk.lanes import Lanes
 from atendimento.desk.notices import Notices
-from atendimento.desk.outbox import Outbox
+from atendimento.desk.outbox import Outbox, text_send
 from atendimento.desk.replies import INLINE_PAGE, ReplyBook
 from atendimento.desk.reply_wording import LIST_BUTTON, ReplyWording
 from atendimento.desk.teamside import TeamSide
@@ -124,7 +124,7 @@ class Desk:
             text = words.notifications(enabled, locale)
         else:
             text = words.notifications_usage(locale)
-        await self.ctx.telegram.send_text(person.id, text)
+        await self.outbox.commit([text_send(person.id, text)])
 
     # --- the discussion group ----------------------------------------------------------------
 
@@ -207,7 +207,7 @@ class Desk:
     @property
     def busy(self) -> int:
         """Lanes with work: conversations being decided, chats with sends under way."""
-        return self.lanes.busy + self.outbox.lanes.busy
+        return self.lanes.busy + self.outbox.busy
 
     async def idle(self) -> None:
         """Until every decision is taken and every send delivered or refused."""

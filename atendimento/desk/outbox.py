@@ -49,7 +49,6 @@ from atendimento.storage import links as link_rows
 from atendimento.storage import outbox as rows
 from atendimento.storage import replies as reply_rows
 from atendimento.storage import threads as thread_rows
-from atendimento.storage.errors import DuplicateLinkError
 from atendimento.storage.records import TO_TEAM
 from atendimento.tasks import Background
 
@@ -141,6 +140,9 @@ class Outbox:
         self.ctx = ctx
         self.lanes = Lanes(background, "outbox")
         self._tickets: dict[int, asyncio.Future[Delivery]] = {}
+        self._settling: set[asyncio.Future[list[rows.Item]]] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._cause: ContextVar[str | None] = ContextVar("cause", default=None)
         self._executors: dict[str, Executor] = {
             TEXT: self._text, MARKDOWN: self._markdown, COPY: self._copy,
@@ -233,32 +235,54 @@ class Outbox:
     # --- delivering -------------------------------------------------------------------------
 
     async def _deliver(self, item: rows.Item, ticket: asyncio.Future[Delivery]) -> None:
+        """Send `item`, then queue its settling and let the lane go on: the settling is
+        written in the order it was queued, before anything queued after it reads the
+        database, so the next send need not wait for it (a crash in between only means the
+        send is repeated at start-up, with its random id)."""
         try:
             try:
                 delivery = Delivery(True, await self._executors[item.action](item))
             except Undeliverable as error:
                 log.warning("%s to %s refused: %s", item.action, item.chat_id, error)
                 delivery = Delivery(False, [], error.reason, error.detail)
-            follow_ups = await self._settle(item, delivery)
-        except asyncio.CancelledError:
-            ticket.cancel()
-            raise
-        except Exception as error:  # left pending in the database: the next start retries it
-            ticket.set_exception(error)
-            ticket.exception()  # the lane logs it; awaiting callers still get it
-            raise
-        finally:
+            settling = self._settle(item, delivery)
+        except BaseException as error:
             self._tickets.pop(item.id, None)
-        ticket.set_result(delivery)
-        for follow_up in follow_ups:
-            self._ticket(follow_up)
+            if isinstance(error, asyncio.CancelledError):
+                ticket.cancel()
+            else:  # left pending in the database: the next start retries it
+                ticket.set_exception(error)
+                ticket.exception()  # the lane logs it; awaiting callers still get it
+            raise
+        self._settling.add(settling)
+        self._idle.clear()
+        settling.add_done_callback(lambda done: self._settled(item, ticket, delivery, done))
+
+    def _settled(self, item: rows.Item, ticket: asyncio.Future[Delivery], delivery: Delivery,
+                 done: asyncio.Future[list[rows.Item]]) -> None:
+        self._settling.discard(done)
+        self._tickets.pop(item.id, None)
+        if not self._settling:
+            self._idle.set()
+        if done.cancelled():
+            ticket.cancel()
+        elif (error := done.exception()) is not None:
+            # Sent, not recorded: still pending in the database, sent again (deduplicated by
+            # its random id) and settled at the next start.
+            log.error("%s to %s sent but not recorded: %s", item.action, item.chat_id, error)
+            ticket.set_exception(error)
+            ticket.exception()
+        else:
+            ticket.set_result(delivery)
+            for follow_up in done.result():
+                self._ticket(follow_up)
 
     async def after(self, key: str) -> Delivery | None:
         """The outcome of the send with row `key` (waiting for it if it is under way)."""
         item = await self.ctx.storage.run(rows.get, key)
         return None if item is None else await self._ticket(item)
 
-    async def _settle(self, item: rows.Item, delivery: Delivery) -> list[rows.Item]:
+    def _settle(self, item: rows.Item, delivery: Delivery) -> asyncio.Future[list[rows.Item]]:
         """Record the outcome and what it implies, in one transaction; returns new sends."""
         now, ctx = self.ctx.now(), self.ctx
         follow = [] if delivery.ok else self._report(item, delivery)
@@ -277,7 +301,7 @@ class Outbox:
                         client_rows.set_blocked_bot(t, client, True, now=now)
                 return rows.put(t, items, now)
 
-        return await ctx.storage.run(write)
+        return ctx.storage.run(write)
 
     def _report(self, item: rows.Item, delivery: Delivery) -> list[Send]:
         """What to send because `item` was refused: a line in its thread, the card redrawn."""
@@ -349,8 +373,15 @@ class Outbox:
         await self.ctx.telegram.unpin(item.chat_id, item.payload["id"])
         return []
 
+    @property
+    def busy(self) -> int:
+        """Lanes with sends queued, plus sends whose outcome is still being recorded."""
+        return self.lanes.busy + len(self._settling)
+
     async def idle(self) -> None:
-        await self.lanes.idle()
+        while self.busy:
+            await self.lanes.idle()
+            await self._idle.wait()
 
 
 def _record(t: Any, payload: dict[str, Any], delivery: Delivery, now: Any) -> None:
@@ -358,15 +389,11 @@ def _record(t: Any, payload: dict[str, Any], delivery: Delivery, now: Any) -> No
     link = payload.get("link")
     if link:
         to_team = link["d"] == TO_TEAM
-        for source, copy in delivery.pairs:
-            client_id, group_id = (source, copy) if to_team else (copy, source)
-            try:
-                link_rows.add(t, atendimento_id=link["a"], direction=link["d"],
-                              client_chat_id=link["cc"], client_message_id=client_id,
-                              group_chat_id=link["gc"], group_message_id=group_id, now=now,
-                              media_group_id=link.get("mg"))
-            except DuplicateLinkError:
-                pass  # recorded by an earlier settling of the same send
+        # A pair linked already was recorded by an earlier settling of the same send.
+        link_rows.record(t, atendimento_id=link["a"], direction=link["d"],
+                         client_chat_id=link["cc"], group_chat_id=link["gc"],
+                         pairs=[(s, c) if to_team else (c, s) for s, c in delivery.pairs],
+                         now=now, media_group_id=link.get("mg"))
     if "card_of" in payload and delivery.message_id is not None:
         thread_rows.set_card(t, payload["card_of"], delivery.message_id, now=now)
     if "pin" in payload:

@@ -53,6 +53,20 @@ class Threads:
         Runs inside the client's lane, so two quick first messages cannot make two cards.
         """
         ctx, run = self.ctx, self.ctx.storage.run
+
+        def already_open(t: Any) -> Opened | None:
+            thread = thread_rows.get_by_client(t, client.user_id)
+            if thread is None or thread.state != OPEN or None in (thread.card_message_id,
+                                                                   thread.thread_root_id):
+                return None
+            current = thread_rows.current_atendimento(t, thread.id)
+            return None if current is None else Opened(thread, current, None)
+
+        # Most messages find the atendimento open: one transaction reads and decides them.
+        opened, tickets = await ctx.outbox.commit(
+            lambda opened: also(opened) if opened is not None else (), already_open, cause=cause)
+        if opened is not None:
+            return opened, tickets
         thread = await run(thread_rows.get_by_client, client.user_id)
         if thread is None:
             thread = await run(thread_rows.create, client_id=client.user_id, now=ctx.now())

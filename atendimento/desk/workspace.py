@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.notices import ADMIN, MEMBER, Notices
+from atendimento.desk.outbox import text_send
 from atendimento.desk.ports import Button, Undeliverable
 from atendimento.desk.replies import FROM_FILE, GONE, NO_TITLE, NOT_SAVEABLE, ReplyBook, ReplyError
 from atendimento.desk.reply_wording import LIST_BUTTON, ReplyWording
@@ -69,11 +70,10 @@ class Workspace:
 
     async def _say(self, chat_id: int, text: str, buttons: list[list[Button]] | None = None,
                    reply_to: int | None = None) -> None:
-        try:
-            await self.ctx.telegram.send_text(chat_id, text, buttons=buttons or (),
-                                              reply_to=reply_to)
-        except Undeliverable as error:
-            log.info("could not answer %s: %s", chat_id, error)
+        """An answer in a private chat: through the outbox, so it keeps its place among the
+        other sends to that chat (a start text decided just before, say)."""
+        await self.ctx.outbox.commit([text_send(chat_id, text, buttons=buttons or (),
+                                                reply_to=reply_to)])
 
     # --- the private chat -------------------------------------------------------------------
 
