@@ -1,6 +1,10 @@
 """The desk's `Telegram` port on pyrogram: sends with per-chat flood pauses, retries, error kinds.
 
 A FloodWait pauses only the chat it came from (design.md §4.4): sends to other chats go on.
+Telegram does not say which of its limits a FLOOD_WAIT is for (telegram.md §6): the per-chat
+ones, or the bot-wide one of about 30 messages/s, which refuses sends to any chat. So when flood
+waits come from several chats at once (BOT_WIDE_CHATS within BOT_WIDE_WINDOW), the gateway takes
+it as the bot-wide limit and pauses every send, rather than have each chat find out for itself.
 Transient failures back off up to a cap; permanent ones become `Undeliverable` with a reason
 the desk turns into a service line. Nothing is retried forever.
 """
@@ -11,7 +15,7 @@ import asyncio
 import itertools
 import logging
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -75,6 +79,11 @@ class MessageCache:
         return self._items.get((chat_id, message_id))
 
 
+# Flood waits from this many different chats within this many seconds mean the bot-wide limit.
+BOT_WIDE_CHATS = 3
+BOT_WIDE_WINDOW = 1.0
+
+
 class Gateway:
     """Implements `atendimento.desk.ports.Telegram` with a pyrogram client."""
 
@@ -86,6 +95,8 @@ class Gateway:
         self._sleep = sleep
         self._monotonic = monotonic
         self._paused_until: dict[int, float] = {}
+        self._all_paused_until = 0.0  # the bot-wide pause
+        self._recent_floods: deque[tuple[float, int]] = deque()  # (when, chat)
         self._max_flood_waits = max_flood_waits
         self._max_attempts = max_attempts
         self._backoff_cap = backoff_cap
@@ -110,7 +121,8 @@ class Gateway:
         reach the caller as they are. With `random_id`, every attempt sends with it."""
         waits = attempts = 0
         while True:
-            pause = self._paused_until.get(chat_id, 0.0) - self._monotonic()
+            pause = max(self._paused_until.get(chat_id, 0.0),
+                        self._all_paused_until) - self._monotonic()
             if pause > 0:
                 await self._sleep(pause)
             pinned = None
@@ -124,8 +136,7 @@ class Gateway:
                 if waits > self._max_flood_waits:
                     raise Undeliverable(ports.GAVE_UP, f"flooded {waits} times") from None
                 log.info("chat %s: flood wait of %ss", chat_id, seconds)
-                self._paused_until[chat_id] = max(self._paused_until.get(chat_id, 0.0),
-                                                  self._monotonic() + seconds)
+                self._flooded(chat_id, seconds)
             except passthrough:
                 raise
             except errors.RPCError as error:
@@ -141,6 +152,19 @@ class Gateway:
             finally:
                 if pinned is not None:
                     self._random_ids.reset(pinned)
+
+    def _flooded(self, chat_id: int, seconds: float) -> None:
+        now = self._monotonic()
+        self._paused_until[chat_id] = max(self._paused_until.get(chat_id, 0.0), now + seconds)
+        floods = self._recent_floods
+        floods.append((now, chat_id))
+        while floods and floods[0][0] < now - BOT_WIDE_WINDOW:
+            floods.popleft()
+        chats = {chat for _when, chat in floods}
+        if len(chats) >= BOT_WIDE_CHATS and now + seconds > self._all_paused_until:
+            log.warning("flood waits in %d chats at once: the bot-wide limit; every send "
+                        "waits %ss", len(chats), seconds)
+            self._all_paused_until = now + seconds
 
     async def _back_off(self, chat_id: int, attempts: int, error: BaseException) -> int:
         attempts += 1

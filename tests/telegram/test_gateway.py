@@ -1,4 +1,5 @@
-"""The gateway's retry policy: flood waits pause only their chat, errors become reasons."""
+"""The gateway's retry policy: flood waits pause their chat (or every chat, for the bot-wide
+limit), errors become reasons."""
 
 from __future__ import annotations
 
@@ -77,6 +78,42 @@ async def test_flood_wait_pauses_only_its_chat_for_exactly_the_time_asked(gatewa
     time.advance(0.1)
     assert await first == "sent" and await queued == "sent"
     assert len(flooded_calls) == 2
+
+
+async def test_flood_waits_in_several_chats_at_once_pause_every_chat(gateway, time):
+    # Telegram's bot-wide limit refuses sends to any chat; nothing says which limit it was.
+    tasks = []
+    for chat in (111, 222):
+        action, _ = failing(errors.FloodWait(value=4))
+        tasks.append(asyncio.create_task(gateway.call(chat, action)))
+    await asyncio.sleep(0)
+    other, other_calls = failing()
+    assert await gateway.call(333, other) == "sent"  # two chats: their own limits, maybe
+    time.advance(0.5)
+    action, _ = failing(errors.FloodWait(value=4))
+    tasks.append(asyncio.create_task(gateway.call(444, action)))  # a third within a second
+    await asyncio.sleep(0)
+    late, late_calls = failing()
+    waiting = asyncio.create_task(gateway.call(555, late))
+    await asyncio.sleep(0)
+    assert late_calls == []  # every chat now waits for the bot-wide pause
+    time.advance(3.9)
+    await asyncio.sleep(0)
+    assert late_calls == []
+    time.advance(0.6)
+    assert await waiting == "sent" and len(late_calls) == 1
+    assert [await task for task in tasks] == ["sent"] * 3
+
+
+async def test_flood_waits_spread_out_pause_only_their_chats(gateway, time):
+    for chat in (111, 222, 333):
+        action, _ = failing(errors.FloodWait(value=1))
+        task = asyncio.create_task(gateway.call(chat, action))
+        await asyncio.sleep(0)
+        time.advance(1.5)  # each wait is over before the next chat floods
+        assert await task == "sent"
+    other, calls = failing()
+    assert await gateway.call(444, other) == "sent" and len(calls) == 1
 
 
 async def test_permanent_errors_become_reasons_without_retry(gateway):
