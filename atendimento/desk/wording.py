@@ -136,6 +136,9 @@ class Wording:
                 t, "⚠️ Not delivered: this kind of message cannot be copied to the client."),
             ports.GAVE_UP: self.tr._(
                 t, "⚠️ Not delivered: Telegram kept failing, the desk gave up."),
+            ports.FORBIDDEN: self.tr._(
+                t, "⚠️ Not delivered: Telegram does not let the bot write there ({error}).",
+                error=detail or reason),
         }
         if reason in lines:
             return lines[reason]

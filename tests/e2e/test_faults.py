@@ -367,7 +367,8 @@ PERMANENT = [
     pytest.param(400, "PEER_ID_INVALID", "não é possível contatar o cliente",
                  id="PEER_ID_INVALID"),
     pytest.param(403, "USER_IS_BLOCKED", "o cliente bloqueou o bot", id="USER_IS_BLOCKED"),
-    pytest.param(403, "CHAT_WRITE_FORBIDDEN", "CHAT_WRITE_FORBIDDEN", id="CHAT_WRITE_FORBIDDEN"),
+    pytest.param(403, "CHAT_WRITE_FORBIDDEN", "não permite que o bot escreva ali "
+                 "(CHAT_WRITE_FORBIDDEN)", id="CHAT_WRITE_FORBIDDEN"),
     pytest.param(400, "ENTITY_BOUNDS_INVALID", "ENTITY_BOUNDS_INVALID",
                  id="ENTITY_BOUNDS_INVALID"),
 ]
