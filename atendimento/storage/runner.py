@@ -131,30 +131,28 @@ class Storage:
         writes costs one commit instead of one each (a commit is most of what a small write
         costs: on SQLite the WAL write, on PostgreSQL a round trip and a flush).
 
-        Each call sees the database exactly as if it ran alone: the calls still run one after
-        the other, a call's own `tables.atomic()` becomes a savepoint, and a call that raises
-        leaves what it wrote, as it would have in autocommit. Results are handed back only
-        after the commit, so nobody acts on a write that could still be lost. If the database
-        itself fails (an error from peewee, or the commit), everything is rolled back and each
-        call runs again alone, which is how it would have met that error anyway; the calls are
-        repository functions, so running one again after a rollback is harmless.
+        Each call sees the database as if it ran alone: the calls run one after the other, and
+        results are handed back only after the commit, so nobody acts on a write that could
+        still be lost. Inside the group `tables.atomic()` opens nothing (a savepoint is two
+        more round trips on PostgreSQL); instead, if any call raises, or the database fails
+        (the commit too), the whole group is rolled back and each call runs again alone, which
+        is how it would have met its error anyway: all or nothing per call, as before. The
+        calls are repository functions, so running one again after a rollback is harmless.
         """
         outcomes: list[tuple[bool, Any]] = []
+        tables = self._tables
         self._local.inside = True
+        tables.grouped[0] = True
         try:
             with self._db.atomic():
                 for call in calls:
-                    try:
-                        outcomes.append((True, call.fn(self._tables, *call.args, **call.kwargs)))
-                    except PeeweeException:
-                        raise
-                    except BaseException as error:  # noqa: BLE001 - the caller gets it
-                        outcomes.append((False, error))
+                    outcomes.append((True, call.fn(tables, *call.args, **call.kwargs)))
             return outcomes
-        except PeeweeException as exc:
-            log.info("a group of %d storage calls failed (%s); running each alone",
-                     len(calls), exc)
+        except Exception as exc:  # noqa: BLE001 - each call meets it again, alone
+            log.debug("a group of %d storage calls failed (%s); running each alone",
+                      len(calls), exc)
         finally:
+            tables.grouped[0] = False
             self._local.inside = False
         return [self._run_alone(call) for call in calls]
 
