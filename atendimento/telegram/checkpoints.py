@@ -38,6 +38,20 @@ class Checkpoints:
             return packet
 
         self._queue.get = get  # type: ignore[method-assign]
+        # kurigram writes an update's pts before it queues the update, and for some updates
+        # (a short message, a "min" channel message) it awaits a getDifference in between: a
+        # checkpoint then would commit a pts whose update is in nobody's hands.
+        self._receiving = 0
+        handle = client.handle_updates
+
+        async def handle_updates(updates: Any) -> Any:
+            self._receiving += 1
+            try:
+                return await handle(updates)
+            finally:
+                self._receiving -= 1
+
+        client.handle_updates = handle_updates  # type: ignore[method-assign]
         self.commits = 0
 
     async def drained(self) -> None:
@@ -49,7 +63,8 @@ class Checkpoints:
         """kurigram asked to commit: deferred to the next checkpoint."""
 
     def quiet(self) -> bool:
-        return self._queue.empty() and not self._taken and self._settled()
+        return (self._queue.empty() and not self._taken and not self._receiving
+                and self._settled())
 
     async def checkpoint(self) -> bool:
         """Commit the session (update state included) if everything dispatched is taken in."""
