@@ -207,8 +207,7 @@ def report(args: argparse.Namespace, figures: dict[str, Figures], database: str)
     ]
     if database.startswith("PostgreSQL"):
         lines.insert(2, "PostgreSQL's server runs in its own process: its CPU is not counted; "
-                        "the desk's storage calls run on one worker thread, and calls queued "
-                        "together share one transaction")
+                        "the desk's storage calls run on one worker thread")
     else:
         lines.insert(2, "the desk's storage calls run on the event loop's thread (SQLite)")
 

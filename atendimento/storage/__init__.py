@@ -29,16 +29,14 @@ Where the blocking calls run (decision, revised in issue 6 by the relay benchmar
     waited for the database either way.
 
     On PostgreSQL every statement is a round trip to the server, so calls are queued on ONE
-    dedicated worker thread instead, and calls queued together run in one transaction (group
-    commit, see `Storage._run_together`): a burst costs one commit, not one per call, and each
-    call still sees the database as if it ran alone.
+    dedicated worker thread instead; one wake-up of the loop hands back every result finished
+    meanwhile.
 
     Rejected: peewee's asyncio integration (playhouse.pwasyncio) needs greenlet and an async
     driver per backend (aiosqlite, asyncpg), doubling the dependencies and the code paths the
     tests must cover; `asyncio.to_thread` per call uses the shared default pool, losing both the
     ordering and the single-connection property.
 
-    `Storage.run_alone` is for a statement no transaction may hold (a WAL checkpoint);
     `Storage.run_sync` (and `migrate_url`) serve the CLI and start-up; `close()`/`aclose()` let
     queued calls finish, close the connection and stop the thread. Database errors leave
     `Storage.run` and the migrator as `StorageError` (never peewee's types), with any password

@@ -38,7 +38,7 @@ class Storage:
         self._inline = is_sqlite(db) if inline is None else inline
         self._tables = bind_tables(db)
         # The thread itself starts on the first submission, so constructing does no I/O.
-        self._worker = _Worker(self._run_calls)
+        self._worker = _Worker(self._run_call)
         self._local = threading.local()
         self._closed = False
         # Results waiting to be handed back to their event loops, and the loops already asked
@@ -77,23 +77,11 @@ class Storage:
 
         The call is queued when `run` is called (not when awaited), so calls run in the order
         `run` was called. Cancelling the await skips a call that has not started yet; one that
-        started runs to its end. Calls queued together may share one transaction (see
-        `_run_together`); a function that needs a statement outside any transaction (a
-        checkpoint, VACUUM) goes through `run_alone`.
+        started runs to its end.
         """
-        return self._queue(fn, args, kwargs, together=True)
-
-    def run_alone(
-        self, fn: Callable[Concatenate[Tables, P], T], /, *args: P.args, **kwargs: P.kwargs
-    ) -> asyncio.Future[T]:
-        """Like `run`, never sharing a transaction with other calls."""
-        return self._queue(fn, args, kwargs, together=False)
-
-    def _queue(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any],
-               together: bool) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        call = _Call(loop, future, fn, args, kwargs, together)
+        call = _Call(loop, future, fn, args, kwargs)
         if not self._inline:
             self._submit(call)
             return future
@@ -106,55 +94,24 @@ class Storage:
             future.set_exception(value)
         return future
 
-    def _run_calls(self, calls: list[_Call]) -> None:
-        """Runs on the storage thread: the calls, then their results handed to their loops."""
-        calls = [call for call in calls if not call.future.cancelled()]
-        if len(calls) > 1:
-            outcomes = self._run_together(calls)
-        else:
-            outcomes = [self._run_alone(call) for call in calls]
+    def _run_call(self, call: _Call) -> None:
+        """Runs on the storage thread: the call, then its result handed to its loop (one
+        wake-up of the loop carries every result finished meanwhile)."""
+        if call.future.cancelled():
+            return
+        outcome = self._run_alone(call)
+        loop = call.loop
         with self._lock:
-            self._done += [(call.loop, call.future, *outcome)
-                           for call, outcome in zip(calls, outcomes, strict=True)]
-            loops = {call.loop for call in calls} - self._waking
-            self._waking |= loops
-        for loop in loops:
-            try:
-                loop.call_soon_threadsafe(self._hand_back, loop)
-            except RuntimeError:  # the loop is closed: nobody is left to await the results
-                with self._lock:
-                    self._waking.discard(loop)
-                    self._done = [done for done in self._done if done[0] is not loop]
-
-    def _run_together(self, calls: list[_Call]) -> list[tuple[bool, Any]]:
-        """Group commit: calls queued together run in one transaction, so a burst of small
-        writes costs one commit instead of one each (a commit is most of what a small write
-        costs: on SQLite the WAL write, on PostgreSQL a round trip and a flush).
-
-        Each call sees the database as if it ran alone: the calls run one after the other, and
-        results are handed back only after the commit, so nobody acts on a write that could
-        still be lost. Inside the group `tables.atomic()` opens nothing (a savepoint is two
-        more round trips on PostgreSQL); instead, if any call raises, or the database fails
-        (the commit too), the whole group is rolled back and each call runs again alone, which
-        is how it would have met its error anyway: all or nothing per call, as before. The
-        calls are repository functions, so running one again after a rollback is harmless.
-        """
-        outcomes: list[tuple[bool, Any]] = []
-        tables = self._tables
-        self._local.inside = True
-        tables.grouped[0] = True
+            self._done.append((loop, call.future, *outcome))
+            if loop in self._waking:
+                return
+            self._waking.add(loop)
         try:
-            with self._db.atomic():
-                for call in calls:
-                    outcomes.append((True, call.fn(tables, *call.args, **call.kwargs)))
-            return outcomes
-        except Exception as exc:  # noqa: BLE001 - each call meets it again, alone
-            log.debug("a group of %d storage calls failed (%s); running each alone",
-                      len(calls), exc)
-        finally:
-            tables.grouped[0] = False
-            self._local.inside = False
-        return [self._run_alone(call) for call in calls]
+            loop.call_soon_threadsafe(self._hand_back, loop)
+        except RuntimeError:  # the loop is closed: nobody is left to await the results
+            with self._lock:
+                self._waking.discard(loop)
+                self._done = [done for done in self._done if done[0] is not loop]
 
     def _run_alone(self, call: _Call) -> tuple[bool, Any]:
         try:
@@ -191,7 +148,7 @@ class Storage:
 
     async def migrate(self) -> list[int]:
         """Applies pending migrations; returns the versions applied."""
-        return await self.run_alone(_migrate)
+        return await self.run(_migrate)
 
     def close(self) -> None:
         """Lets queued calls finish, closes the connection and stops the thread (blocking)."""
@@ -276,9 +233,6 @@ def _migrate(t: Tables) -> list[int]:
     return migrator.migrate(t.db)
 
 
-MAX_TOGETHER = 64  # calls run in one transaction at most
-
-
 @dataclass(frozen=True, slots=True)
 class _Call:
     loop: asyncio.AbstractEventLoop
@@ -286,15 +240,14 @@ class _Call:
     fn: Callable[..., Any]
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
-    together: bool  # may share a transaction with the calls queued next to it
 
 
 class _Worker:
     """One thread running jobs in the order they were submitted: plain callables, or `_Call`s
-    handed to `run_calls` in runs of consecutive ones that may go together."""
+    handed to `run_call` (lighter than a one-thread ThreadPoolExecutor)."""
 
-    def __init__(self, run_calls: Callable[[list[_Call]], None]) -> None:
-        self._run_calls = run_calls
+    def __init__(self, run_call: Callable[[_Call], None]) -> None:
+        self._run_call = run_call
         self._jobs: queue.SimpleQueue[_Call | Callable[[], object] | None] = (
             queue.SimpleQueue())
         self._thread: threading.Thread | None = None
@@ -332,20 +285,8 @@ class _Worker:
             self._thread.join()
 
     def _work(self) -> None:
-        jobs = self._jobs
-        waiting: list[_Call | Callable[[], object] | None] = []  # taken early, not run yet
-        while True:
-            job = waiting.pop() if waiting else jobs.get()
-            if job is None:
-                return
-            if not isinstance(job, _Call):
+        while (job := self._jobs.get()) is not None:
+            if isinstance(job, _Call):
+                self._run_call(job)
+            else:
                 job()
-                continue
-            calls = [job]
-            while job.together and len(calls) < MAX_TOGETHER and not jobs.empty():
-                more = jobs.get()
-                if not isinstance(more, _Call) or not more.together:
-                    waiting.append(more)
-                    break
-                calls.append(more)
-            self._run_calls(calls)

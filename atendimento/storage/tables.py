@@ -3,7 +3,6 @@ repository functions take the resulting `Tables` first. Migrations never use the
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,13 +44,10 @@ class Tables:
     outbox: Any
     # Statements compiled for this database by `compiled.select`, by shape.
     compiled: dict[Any, Any] = dataclasses.field(default_factory=dict)
-    # While calls share one transaction (Storage's group commit), `atomic` opens nothing: a
-    # call that raises makes the whole group roll back and run again call by call.
-    grouped: list[bool] = dataclasses.field(default_factory=lambda: [False])
 
     def atomic(self) -> Any:
         """A transaction (or a savepoint when nested) grouping several repository calls."""
-        return contextlib.nullcontext() if self.grouped[0] else self.db.atomic()
+        return self.db.atomic()
 
 
 def bind_tables(db: Database) -> Tables:

@@ -1,5 +1,5 @@
 """Storage: calls run in submission order, inline (SQLite's default) or on one worker thread
-off the event loop (PostgreSQL's), where calls queued together share a transaction."""
+off the event loop (PostgreSQL's)."""
 
 from __future__ import annotations
 
@@ -203,46 +203,6 @@ def test_unused_storage_closes_cleanly(database_url: str) -> None:
     Storage.open(database_url).close()
     after = {t for t in threading.enumerate() if t.name.startswith(THREAD_NAME)}
     assert after <= before
-
-
-async def test_calls_queued_together_share_one_transaction(worker: Storage) -> None:
-    gate = threading.Event()
-    blocked = worker.run(lambda t: gate.wait(WAIT))  # the queue fills up behind it
-    together = [worker.run(lambda t, n=n: (settings.put(t, f"g{n}", n, now=NOW),
-                                            t.db.in_transaction())[1]) for n in range(5)]
-    alone = worker.run_alone(lambda t: t.db.in_transaction())
-    gate.set()
-    assert await asyncio.wait_for(blocked, WAIT) is True
-    assert await asyncio.gather(*together) == [True] * 5
-    assert await alone is False  # e.g. a WAL checkpoint, which a transaction would stop
-    assert await worker.run(settings.get_all) == {f"g{n}": n for n in range(5)}
-
-
-async def test_a_failing_call_does_not_undo_the_others_of_its_group(worker: Storage) -> None:
-    gate = threading.Event()
-    blocked = worker.run(lambda t: gate.wait(WAIT))
-
-    def conflict(t: Tables) -> None:
-        threads.create(t, client_id=8_000_000_000, now=NOW)
-        threads.create(t, client_id=8_000_000_000, now=NOW)  # the client has a thread
-
-    calls = [
-        worker.run(clients.upsert, user_id=8_000_000_000, first_name="Bia", now=NOW),
-        worker.run(settings.put, "before", 1, now=NOW),
-        worker.run(conflict),  # a repository error: that call alone fails
-        worker.run(lambda t: t.db.execute_sql("SELECT * FROM no_such_table")),  # database
-        worker.run(settings.put, "after", 2, now=NOW),
-    ]
-    gate.set()
-    await asyncio.wait_for(blocked, WAIT)
-    outcomes = await asyncio.gather(*calls, return_exceptions=True)
-
-    assert isinstance(outcomes[2], ConflictError)
-    assert isinstance(outcomes[3], StorageError) and "database error" in str(outcomes[3])
-    assert [o for n, o in enumerate(outcomes) if n not in (2, 3)] == [outcomes[0], None, None]
-    # As if each had run alone: the conflict left the first thread it made, like autocommit.
-    assert await worker.run(settings.get_all) == {"before": 1, "after": 2}
-    assert await worker.run(threads.get_by_client, 8_000_000_000) is not None
 
 
 async def test_inline_storage_refuses_calls_once_closed(database_url: str) -> None:
