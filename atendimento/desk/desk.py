@@ -18,7 +18,7 @@ from atendimento.desk.commands import BUTTON_PREFIX, Commands
 from atendimento.desk.context import DeskContext
 from atendimento.desk.lanes import Lanes
 from atendimento.desk.notices import Notices
-from atendimento.desk.outbox import Outbox, text_send
+from atendimento.desk.outbox import STORAGE_RETRIES, Outbox, text_send
 from atendimento.desk.replies import INLINE_PAGE, ReplyBook
 from atendimento.desk.reply_wording import LIST_BUTTON, ReplyWording
 from atendimento.desk.teamside import TeamSide
@@ -39,8 +39,6 @@ OFF_WORDS = frozenset({"off", "nao", "não", "desligar", "desligado", "no", "0"}
 
 
 T = TypeVar("T")
-# How long a decision waits for the database to come back (seconds, then the last try).
-STORAGE_RETRIES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 
 AnswerInline = Callable[[list[SavedReply], str], Awaitable[object]]
 
@@ -54,7 +52,7 @@ class Desk:
         self.ctx = ctx
         self.admins_changed = admins_changed
         self.lanes = Lanes(background, "conversation")
-        self.outbox = ctx.outbox = Outbox(ctx, background)
+        self.outbox = ctx.outbox = Outbox(ctx, background, storage_sleep)
         self._sleep = storage_sleep
         self.threads = Threads(ctx)
         self.notices = Notices(ctx)

@@ -49,6 +49,7 @@ from atendimento.storage import links as link_rows
 from atendimento.storage import outbox as rows
 from atendimento.storage import replies as reply_rows
 from atendimento.storage import threads as thread_rows
+from atendimento.storage.errors import StorageError
 from atendimento.storage.records import TO_TEAM
 from atendimento.tasks import Background
 
@@ -135,9 +136,16 @@ def buttons_of(payload: dict[str, Any]) -> list[list[Button]]:
 Executor = Callable[[rows.Item], Awaitable[list[Any]]]
 
 
+# How long a decision, or the record of a send, waits for the database to come back (seconds
+# between tries, then the last try).
+STORAGE_RETRIES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+
+
 class Outbox:
-    def __init__(self, ctx: DeskContext, background: Background) -> None:
+    def __init__(self, ctx: DeskContext, background: Background,
+                 storage_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.ctx = ctx
+        self._sleep = storage_sleep
         self.lanes = Lanes(background, "outbox")
         self._tickets: dict[int, asyncio.Future[Delivery]] = {}
         self._settling: set[asyncio.Future[list[rows.Item]]] = set()
@@ -245,7 +253,8 @@ class Outbox:
             except Undeliverable as error:
                 log.warning("%s to %s refused: %s", item.action, item.chat_id, error)
                 delivery = Delivery(False, [], error.reason, error.detail)
-            settling = self._settle(item, delivery)
+            first = self._settle(item, delivery)  # queued now, in the lane's order
+            settling = asyncio.ensure_future(self._until_recorded(item, delivery, first))
         except BaseException as error:
             self._tickets.pop(item.id, None)
             if isinstance(error, asyncio.CancelledError):
@@ -257,6 +266,21 @@ class Outbox:
         self._settling.add(settling)
         self._idle.clear()
         settling.add_done_callback(lambda done: self._settled(item, ticket, delivery, done))
+
+    async def _until_recorded(self, item: rows.Item, delivery: Delivery,
+                              first: asyncio.Future[list[rows.Item]]) -> list[rows.Item]:
+        """The settling, tried again while the database is unavailable: the send happened,
+        and its message link must not be lost with a database restart."""
+        attempt = first
+        for delay in STORAGE_RETRIES:
+            try:
+                return await attempt
+            except StorageError as error:
+                log.warning("%s to %s sent, not recorded yet (%s); again in %ss",
+                            item.action, item.chat_id, error, delay)
+                await self._sleep(delay)
+                attempt = self._settle(item, delivery)
+        return await attempt
 
     def _settled(self, item: rows.Item, ticket: asyncio.Future[Delivery], delivery: Delivery,
                  done: asyncio.Future[list[rows.Item]]) -> None:
