@@ -5,16 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from peewee import fn
+from peewee import JOIN, fn
 
-from atendimento.storage.compiled import first
+from atendimento.storage.compiled import first, joined
 from atendimento.storage.errors import NotFoundError
-from atendimento.storage.records import Client
+from atendimento.storage.records import Atendimento, Client, Thread
 from atendimento.storage.tables import Tables, to_record
 
 
 def get(t: Tables, user_id: int) -> Client | None:
     return first(t, t.clients, Client, user_id=user_id)
+
+
+def with_thread(t: Tables, user_id: int
+                ) -> tuple[Client | None, Thread | None, Atendimento | None]:
+    """The client, their thread and its open atendimento, in one statement (read for every
+    message a client sends)."""
+    c, th, a = t.clients, t.threads, t.atendimentos
+
+    def build(fields: list[Any]) -> Any:
+        return (c.select(*fields)
+                .join(th, JOIN.LEFT_OUTER, on=(th.client == c.user_id))
+                .join(a, JOIN.LEFT_OUTER, on=((a.thread == th.id) & a.ended_at.is_null()))
+                .where(c.user_id == 0))
+
+    found = joined(t, "clients.with_thread", ((c, Client), (th, Thread), (a, Atendimento)),
+                   build, user_id)
+    return found[0] if found else (None, None, None)
 
 
 def require(t: Tables, user_id: int) -> Client:

@@ -6,7 +6,8 @@ against about 10 µs for SQLite to run it (issue 6's relay profile). `select` an
 peewee build the statement of each shape (table, record, which columns are compared, which
 are NULL, order, limit) once per database, kept in `Tables.compiled`, and afterwards only bind
 the values and turn the rows into records. The SQL is still peewee's, so it is right for each
-backend.
+backend. `joined` does the same for a join read once per relayed message (the client, their
+thread and its open atendimento in one statement).
 """
 
 from __future__ import annotations
@@ -91,3 +92,41 @@ def _column(table: Any, name: str) -> Field:
     if field is None:
         raise ValueError(f"{meta.table_name} has no column {name!r}")
     return field
+
+
+@dataclass(frozen=True, slots=True)
+class _Join:
+    sql: str
+    records: tuple[tuple[type, int], ...]  # each record and how many columns it takes
+    convert: tuple[Callable[[Any], Any] | None, ...]
+
+
+def joined(t: Tables, name: str, parts: Sequence[tuple[Any, type]],
+           build: Callable[[list[Field]], Any], *values: Any) -> list[tuple[Any, ...]]:
+    """The rows of a join, each split into one record per (table, record) of `parts`, None
+    where an outer join found no row. `build(fields)` makes the query selecting `fields` (the
+    columns of every part's record, in order) and comparing against one placeholder per value
+    of `values` (already in the database's types), in order; it runs once per database, and
+    the statement is kept under `name`."""
+    statement = t.compiled.get(name)
+    if statement is None:
+        fields = [_column(table, f.name) for table, record in parts
+                  for f in dataclasses.fields(record)]  # type: ignore[arg-type]
+        sql, params = build(fields).sql()
+        if len(params) != len(values):
+            raise ValueError(f"{name}: {len(params)} parameters in {sql!r}, {len(values)} given")
+        statement = t.compiled[name] = _Join(sql, tuple(
+            (record, len(dataclasses.fields(record))) for _table, record in parts),  # type: ignore[arg-type]
+            tuple(f.python_value if isinstance(f, _CONVERTED) else None for f in fields))
+    found = []
+    for row in t.db.execute_sql(statement.sql, values).fetchall():
+        converted = [value if fn is None or value is None else fn(value)
+                     for fn, value in zip(statement.convert, row, strict=True)]
+        split: list[Any] = []
+        at = 0
+        for record, size in statement.records:
+            part = converted[at:at + size]
+            at += size
+            split.append(None if all(value is None for value in part) else record(*part))
+        found.append(tuple(split))
+    return found

@@ -60,17 +60,26 @@ def put(t: Any, items: Sequence[NewItem], now: datetime) -> list[Item]:
         return []
     p, db, when = t.db.param, t.db, to_db_datetime(now)
     # No transaction of its own: the caller's holds the decision and its sends together.
-    db.execute_sql(
+    cursor = db.execute_sql(
         f"INSERT INTO outbox (key, chat_id, action, payload, random_id, state, created_at) "
         f"VALUES {', '.join([f'({p}, {p}, {p}, {p}, {p}, {p}, {p})'] * len(items))} "
-        "ON CONFLICT (key) DO NOTHING",
+        "ON CONFLICT (key) DO NOTHING RETURNING id, key",
         [value for i in items for value in (
             i.key, i.chat_id, i.action, _dumps(i.payload), i.random_id, PENDING, when)])
-    keys = [i.key for i in items]
-    cursor = db.execute_sql(
-        f"SELECT {_COLUMNS} FROM outbox WHERE key IN ({', '.join([p] * len(keys))})", keys)
-    found = {item.key: item for item in map(_from_tuple, cursor.fetchall())}
-    return [found[key] for key in keys]
+    # Rows written now are known already; only those a first decision wrote are read back.
+    made = {key: ident for ident, key in cursor.fetchall()}
+    earlier = [i.key for i in items if i.key not in made]
+    found: dict[str, Item] = {}
+    if earlier:
+        cursor = db.execute_sql(
+            f"SELECT {_COLUMNS} FROM outbox WHERE key IN ({', '.join([p] * len(earlier))})",
+            earlier)
+        found = {item.key: item for item in map(_from_tuple, cursor.fetchall())}
+    for i in items:
+        if i.key in made and i.key not in found:  # a key twice: the row is the first's
+            found[i.key] = Item(made[i.key], i.key, i.chat_id, i.action, i.payload,
+                                i.random_id, PENDING, None)
+    return [found[i.key] for i in items]
 
 
 def _dumps(value: Any) -> str:

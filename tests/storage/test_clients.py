@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from atendimento.storage import NotFoundError, Tables, clients
+from atendimento.storage import NotFoundError, Tables, clients, threads
 
 from .conftest import BIG_USER_ID, NOW
 
@@ -99,3 +99,22 @@ def test_updates_of_an_unknown_client_raise_not_found(tables: Tables) -> None:
         clients.ban(tables, 404, reason=None, now=NOW)
     with pytest.raises(NotFoundError):
         clients.set_blocked_bot(tables, 404, True, now=NOW)
+
+
+def test_with_thread_reads_the_client_their_thread_and_its_open_atendimento(
+        tables: Tables) -> None:
+    assert clients.with_thread(tables, BIG_USER_ID) == (None, None, None)
+    client = clients.upsert(tables, user_id=BIG_USER_ID, first_name="Ana", now=NOW)
+    assert clients.with_thread(tables, BIG_USER_ID) == (client, None, None)
+    thread = threads.create(tables, client_id=BIG_USER_ID, now=NOW)
+    assert clients.with_thread(tables, BIG_USER_ID) == (client, thread, None)
+    first = threads.open_atendimento(tables, thread.id, now=NOW, origin="site")
+    assert clients.with_thread(tables, BIG_USER_ID) == (client, thread, first)
+    assert clients.with_thread(tables, BIG_USER_ID) == (
+        clients.get(tables, BIG_USER_ID), threads.get_by_client(tables, BIG_USER_ID),
+        threads.current_atendimento(tables, thread.id))
+    threads.end_atendimento(tables, first.id, now=LATER, ended_by=1)
+    second = threads.open_atendimento(tables, thread.id, now=LATER)
+    assert clients.with_thread(tables, BIG_USER_ID)[2] == second
+    threads.end_atendimento(tables, second.id, now=LATER, ended_by=1)
+    assert clients.with_thread(tables, BIG_USER_ID)[2] is None
