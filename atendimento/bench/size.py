@@ -66,7 +66,7 @@ def by_table(path: Path) -> dict[str, int]:
 
 async def checkpointed(bench: Bench, path: Path) -> tuple[int, int, int]:
     """(bytes on disk, page size, link rows) with the WAL folded into the file."""
-    page_size, links = await bench.app.storage.run(_checkpoint)
+    page_size, links = await bench.app.storage.run_alone(_checkpoint)
     return on_disk(path), page_size, links
 
 

@@ -325,7 +325,7 @@ class Outbox:
                         client_rows.set_blocked_bot(t, client, True, now=now)
                 return rows.put(t, items, now)
 
-        return ctx.storage.run(write)
+        return ctx.storage.later(write)
 
     def _report(self, item: rows.Item, delivery: Delivery) -> list[Send]:
         """What to send because `item` was refused: a line in its thread, the card redrawn."""

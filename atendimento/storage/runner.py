@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 THREAD_NAME = "atendimento-storage"
 
+# How long a `later` call waits for another call to share its transaction (seconds).
+LATER_WAIT = 0.002
+
 
 class Storage:
     """Runs repository functions in the order they were submitted: on SQLite on the caller's
@@ -46,6 +49,8 @@ class Storage:
         self._lock = threading.Lock()
         self._done: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], bool, Any]] = []
         self._waking: set[asyncio.AbstractEventLoop] = set()
+        # Inline: `later` calls waiting to share the next call's transaction.
+        self._later: list[_Call] = []
 
     @classmethod
     def open(cls, url: str, *, inline: bool | None = None) -> Storage:
@@ -87,12 +92,79 @@ class Storage:
             return future
         if self._closed:
             raise StorageError("storage is closed")
-        ok, value = self._run_alone(call)
-        if ok:
-            future.set_result(value)
+        if self._later:
+            self._run_later(call)
         else:
-            future.set_exception(value)
+            _resolve(future, *self._run_alone(call))
         return future
+
+    def later(
+        self, fn: Callable[Concatenate[Tables, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> asyncio.Future[T]:
+        """Like `run`, for a write whose caller can wait a moment for its commit: on SQLite it
+        shares the transaction of the next call (`run` or `later`), one commit for all of
+        them, and is committed within `LATER_WAIT` at the latest. It still runs
+        before any call made after it, so every later read sees it. On PostgreSQL: `run`.
+
+        A commit is most of what a small SQLite write costs (the pages written to the WAL);
+        in a burst, the record of each delivered message rides with the next decision.
+        """
+        if not self._inline:
+            return self.run(fn, *args, **kwargs)
+        if self._closed:
+            raise StorageError("storage is closed")
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._later.append(_Call(loop, future, fn, args, kwargs))
+        if len(self._later) == 1:
+            loop.call_later(LATER_WAIT, self._run_later)
+        return future
+
+    def run_alone(
+        self, fn: Callable[Concatenate[Tables, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> asyncio.Future[T]:
+        """Like `run`, never inside a transaction shared with `later` calls: for statements
+        that cannot run in a transaction (a WAL checkpoint, migrations)."""
+        if self._inline and self._later:
+            self._run_later()
+        return self.run(fn, *args, **kwargs)
+
+    def _run_later(self, call: _Call | None = None) -> None:
+        """Inline: the waiting `later` calls, then `call`, in one transaction."""
+        calls, self._later = self._later, []
+        calls = [waiting for waiting in calls if not waiting.future.cancelled()]
+        if call is not None:
+            calls.append(call)
+        if not calls:
+            return
+        outcomes = self._run_together(calls) if len(calls) > 1 else [self._run_alone(calls[0])]
+        for done, outcome in zip(calls, outcomes, strict=True):
+            if not done.future.cancelled():
+                _resolve(done.future, *outcome)
+
+    def _run_together(self, calls: list[_Call]) -> list[tuple[bool, Any]]:
+        """The calls one after the other in one transaction, each seeing the writes of those
+        before it; results are handed back only after the commit. Inside, `tables.atomic()`
+        opens nothing: if any call raises, or the commit fails, the whole group is rolled back
+        and each call runs again alone, which is how it would have met its error anyway (the
+        calls are repository functions: running one again after a rollback is harmless).
+        Errors are rare, so a savepoint per call would cost more than these second runs."""
+        outcomes: list[tuple[bool, Any]] = []
+        tables = self._tables
+        self._local.inside = True
+        tables.grouped[0] = True
+        try:
+            with self._db.atomic():
+                for call in calls:
+                    outcomes.append((True, call.fn(tables, *call.args, **call.kwargs)))
+            return outcomes
+        except Exception as exc:  # noqa: BLE001 - each call meets it again, alone
+            log.debug("%d storage calls in one transaction failed (%s); running each alone",
+                      len(calls), exc)
+        finally:
+            tables.grouped[0] = False
+            self._local.inside = False
+        return [self._run_alone(call) for call in calls]
 
     def _run_call(self, call: _Call) -> None:
         """Runs on the storage thread: the call, then its result handed to its loop (one
@@ -126,12 +198,8 @@ class Storage:
             mine = [done for done in self._done if done[0] is loop]
             self._done = [done for done in self._done if done[0] is not loop]
         for _loop, future, ok, value in mine:
-            if future.cancelled():
-                continue
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
+            if not future.cancelled():
+                _resolve(future, ok, value)
 
     def run_sync(
         self, fn: Callable[Concatenate[Tables, P], T], /, *args: P.args, **kwargs: P.kwargs
@@ -143,12 +211,13 @@ class Storage:
         if self._inline:
             if self._closed:
                 raise StorageError("storage is closed")
+            self._run_later()
             return self._call(fn, args, kwargs)
         return self._blocking(functools.partial(self._call, fn, args, kwargs)).result()
 
     async def migrate(self) -> list[int]:
         """Applies pending migrations; returns the versions applied."""
-        return await self.run(_migrate)
+        return await self.run_alone(_migrate)
 
     def close(self) -> None:
         """Lets queued calls finish, closes the connection and stops the thread (blocking)."""
@@ -156,6 +225,7 @@ class Storage:
             return
         self._closed = True
         if self._inline:
+            self._run_later()
             self._close_connection()
             return
         try:
@@ -169,6 +239,7 @@ class Storage:
             return
         self._closed = True
         if self._inline:
+            self._run_later()
             self._close_connection()
             return
         try:
@@ -231,6 +302,13 @@ def migrate_url(url: str) -> list[int]:
 
 def _migrate(t: Tables) -> list[int]:
     return migrator.migrate(t.db)
+
+
+def _resolve(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
 
 
 @dataclass(frozen=True, slots=True)

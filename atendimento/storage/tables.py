@@ -3,6 +3,7 @@ repository functions take the resulting `Tables` first. Migrations never use the
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,10 +45,19 @@ class Tables:
     outbox: Any
     # Statements compiled for this database by `compiled.select`, by shape.
     compiled: dict[Any, Any] = dataclasses.field(default_factory=dict)
+    # [True] while `Storage` runs calls together in one transaction of its own.
+    grouped: list[bool] = dataclasses.field(default_factory=lambda: [False])
 
     def atomic(self) -> Any:
-        """A transaction (or a savepoint when nested) grouping several repository calls."""
-        return self.db.atomic()
+        """A transaction (or a savepoint when nested) grouping several repository calls.
+
+        Nothing while `Storage` runs calls together: their transaction is all or nothing
+        already (any error rolls it back and each call runs again alone), and a savepoint
+        per call would be two more statements each."""
+        return _NOTHING if self.grouped[0] else self.db.atomic()
+
+
+_NOTHING = contextlib.nullcontext()
 
 
 def bind_tables(db: Database) -> Tables:

@@ -213,3 +213,75 @@ async def test_inline_storage_refuses_calls_once_closed(database_url: str) -> No
         storage.run(settings.get, "k1")
     with pytest.raises(StorageError, match="closed"):
         storage.run_sync(settings.get, "k1")
+
+
+def put_then_fail(t: Tables, key: str) -> None:
+    with t.atomic():
+        settings.put(t, key, True, now=NOW)
+        raise ValueError("refused after writing")
+
+
+def commits_of(storage: Storage) -> list[int]:
+    """Counts the commits of `storage`'s connection from now on."""
+    counted = [0]
+    db = storage.db
+    commit = db.commit
+
+    def counting() -> None:
+        counted[0] += 1
+        commit()
+
+    db.commit = counting  # type: ignore[method-assign]
+    return counted
+
+
+async def test_a_later_call_shares_the_next_calls_transaction(storage: Storage) -> None:
+    commits = commits_of(storage)
+    first = storage.later(settings.put, "a", 1, now=NOW)
+    second = storage.later(settings.put, "b", 2, now=NOW)
+    if storage.inline:
+        assert not first.done()  # waiting for company
+    # The next call runs after them, so it sees their writes.
+    assert await storage.run(settings.get_all) == {"a": 1, "b": 2}
+    assert first.done() and second.done() and await first is None
+    if storage.inline:  # one transaction for the three (a worker runs each by itself)
+        assert commits[0] == 1
+
+
+async def test_a_later_call_alone_is_committed_within_moments(storage: Storage) -> None:
+    done = storage.later(settings.put, "a", 1, now=NOW)
+    await asyncio.wait_for(done, WAIT)
+    assert storage.run_sync(settings.get, "a") == 1
+
+
+async def test_a_call_that_fails_in_a_group_fails_alone(storage: Storage) -> None:
+    before = storage.later(settings.put, "before", 1, now=NOW)
+    failing = storage.later(put_then_fail, "failing")
+    after = storage.later(settings.put, "after", 2, now=NOW)
+    assert await storage.run(settings.get_all) == {"before": 1, "after": 2}
+    with pytest.raises(ValueError, match="refused after writing"):
+        await failing
+    assert (await before, await after) == (None, None)
+
+
+async def test_run_alone_commits_later_calls_first(storage: Storage) -> None:
+    done = storage.later(settings.put, "a", 1, now=NOW)
+
+    def outside_a_transaction(t: Tables) -> bool:
+        return t.db.in_transaction()
+
+    assert await storage.run_alone(outside_a_transaction) is False
+    assert done.done() and await storage.run(settings.get, "a") == 1
+
+
+async def test_closing_commits_later_calls(database_url: str) -> None:
+    storage = Storage.open(database_url)
+    await storage.migrate()
+    done = storage.later(settings.put, "a", 1, now=NOW)
+    await storage.aclose()
+    assert done.done() and done.exception() is None
+    again = Storage.open(database_url)
+    try:
+        assert again.run_sync(settings.get, "a") == 1
+    finally:
+        again.close()
