@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.edits import mirror_edit
 from atendimento.desk.notices import Notices
-from atendimento.desk.outbox import COPY, MARKDOWN, Send, album_key, text_send
-from atendimento.desk.threads import RESUMED, Opened, Threads
+from atendimento.desk.outbox import COPY, MARKDOWN, Delivery, Send, album_key, text_send
+from atendimento.desk.threads import RESUMED, Opened, Threads, ready
 from atendimento.domain.events import ClientEvent, Person
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
 from atendimento.storage import threads as thread_rows
-from atendimento.storage.records import TO_TEAM, Client
+from atendimento.storage.records import TO_TEAM, Client, Link
 from atendimento.texts import client_values
 
 if TYPE_CHECKING:
@@ -24,6 +27,25 @@ if TYPE_CHECKING:
 log = logging.getLogger("atendimento.desk.client")
 
 PROFILES_KEPT = 10_000
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What the transaction deciding a client's message read."""
+
+    client: Client
+    target: Link | None  # the link of the message it answers
+    copied: bool  # an album item copied already with the album's first item
+    opened: Opened | None  # the open atendimento, unless the message needs more than a relay
+
+
+def _client_of(t: Any, person: Person, known: bool, now: datetime) -> Client:
+    """The client's row; the profile is written only when it changed since last seen (reading
+    the row is much cheaper than an upsert's write)."""
+    client = client_rows.get(t, person.id) if known else None
+    return client or client_rows.upsert(
+        t, user_id=person.id, first_name=person.first_name, last_name=person.last_name,
+        username=person.username, language_code=person.language_code, now=now)
 
 
 class ClientSide:
@@ -38,19 +60,19 @@ class ClientSide:
         self._profiles: OrderedDict[int, Person] = OrderedDict()
 
     async def remember(self, person: Person) -> Client:
-        if self._profiles.get(person.id) == person:
-            client = await self.ctx.storage.run(client_rows.get, person.id)
-            if client is not None:
-                return client
-        client = await self.ctx.storage.run(
-            client_rows.upsert, user_id=person.id, first_name=person.first_name,
-            last_name=person.last_name, username=person.username,
-            language_code=person.language_code, now=self.ctx.now())
+        now, known = self.ctx.now(), self._known(person)
+        client = await self.ctx.storage.run(lambda t: _client_of(t, person, known, now))
+        self._remembered(person)
+        return client
+
+    def _known(self, person: Person) -> bool:
+        return self._profiles.get(person.id) == person
+
+    def _remembered(self, person: Person) -> None:
         self._profiles[person.id] = person
         self._profiles.move_to_end(person.id)
         while len(self._profiles) > PROFILES_KEPT:
             self._profiles.popitem(last=False)
-        return client
 
     async def start(self, event: ClientEvent) -> None:
         """`/start [origin]`: the start text, and the origin kept for the next atendimento."""
@@ -63,42 +85,80 @@ class ClientSide:
         await self.send_text_file(client, "start")
 
     async def message(self, event: ClientEvent) -> None:
-        ctx, run, incoming = self.ctx, self.ctx.storage.run, event.message
-        client = await self.remember(event.client)
+        ctx, incoming, person = self.ctx, event.message, event.client
+        cause, now, known = ctx.outbox.cause_name(), ctx.now(), self._known(person)
+        relay: list[Send] = []
+
+        def read(t: Any) -> _Seen:
+            client, thread, current = (client_rows.with_thread(t, person.id) if known
+                                       else (None, None, None))
+            if client is None:  # new, or a new profile: written first
+                client = _client_of(t, person, False, now)
+                thread = thread_rows.get_by_client(t, client.user_id)
+                current = None if thread is None else thread_rows.current_atendimento(
+                    t, thread.id)
+            copied = bool(incoming.media_group_id) and link_rows.find_by_client_message(
+                t, incoming.chat_id, incoming.message_id) is not None
+            target = incoming.reply_to_id and link_rows.find_by_client_message(
+                t, incoming.chat_id, incoming.reply_to_id)
+            usual = not (client.banned or client.blocked_bot or copied)
+            return _Seen(client, target or None, copied, ready(thread, current) if usual else None)
+
+        def decide(seen: _Seen) -> list[Send]:
+            if seen.opened is None:
+                return []
+            return self._sends(seen.client, seen.opened, event, seen.target, cause, relay)
+
+        # Most messages come to an open atendimento: one transaction reads and decides them.
+        seen, tickets = await ctx.outbox.commit(decide, read, cause=cause)
+        self._remembered(person)
+        client = seen.client
         if client.banned:
             await self._while_banned(client)
             return
-        if incoming.media_group_id and await run(link_rows.find_by_client_message,
-                                                 incoming.chat_id, incoming.message_id):
+        if seen.copied:
             return  # an album item already copied with its first item
-        was_blocked = client.blocked_bot
-        if was_blocked:  # writing again means the client unblocked the bot
-            await run(client_rows.set_blocked_bot, client.user_id, False, now=ctx.now())
-            client = await run(client_rows.require, client.user_id)
-        target = None
-        if incoming.reply_to_id:
-            target = await run(link_rows.find_by_client_message, incoming.chat_id,
-                               incoming.reply_to_id)
-        cause = ctx.outbox.cause_name()
-        relay: list[Send] = []
-
-        def also(opened: Opened) -> list[Send]:
-            relay[:] = self._relay(client, opened, event, target and target.group_message_id)
-            sends = list(relay)
-            if opened.change == RESUMED:
-                sends.insert(0, self.text_file_send(client, "restart",
-                                                    numero=opened.atendimento.number))
-            comment = ctx.outbox.key_in(cause, relay[0]) if relay[0].action == COPY else None
-            return sends + self.notices.opened_sends(client, opened, incoming.preview, comment)
-
-        opened, tickets = await self.threads.ensure_open(client, also, cause)
-        if was_blocked and opened.change is None:
-            await self.threads.show(opened.thread)
+        if seen.opened is None:
+            opened, tickets = await self._opening(client, event, seen.target, cause, relay)
+        else:
+            opened = seen.opened
         if relay[0].action != COPY or not self.faq.enabled:
             return
         delivery = await tickets[1 if opened.change == RESUMED else 0]
         if delivery.message_id is not None:
             await self.faq.client_message(client, opened, incoming, delivery.message_id)
+
+    async def _opening(self, client: Client, event: ClientEvent, target: Link | None,
+                       cause: str, relay: list[Send]
+                       ) -> tuple[Opened, list[asyncio.Future[Delivery]]]:
+        """The message finds no open atendimento, or the client had blocked the bot: open one
+        (or resume it), deciding the relay in the same transaction."""
+        run = self.ctx.storage.run
+        was_blocked = client.blocked_bot
+        if was_blocked:  # writing again means the client unblocked the bot
+            await run(client_rows.set_blocked_bot, client.user_id, False, now=self.ctx.now())
+            client = await run(client_rows.require, client.user_id)
+        opened, tickets = await self.threads.ensure_open(
+            client, lambda opened: self._sends(client, opened, event, target, cause, relay),
+            cause)
+        if was_blocked and opened.change is None:
+            await self.threads.show(opened.thread)
+        return opened, tickets
+
+    def _sends(self, client: Client, opened: Opened, event: ClientEvent, target: Link | None,
+               cause: str, relay: list[Send]) -> list[Send]:
+        """What a client's message makes the desk send: the relay (kept in `relay`), preceded
+        by the restart text when it resumes the atendimento, followed by the admins'
+        notices when it opens one."""
+        relay[:] = self._relay(client, opened, event, target and target.group_message_id)
+        sends = list(relay)
+        if opened.change == RESUMED:
+            sends.insert(0, self.text_file_send(client, "restart",
+                                                numero=opened.atendimento.number))
+        if opened.change is None:
+            return sends
+        comment = self.ctx.outbox.key_in(cause, relay[0]) if relay[0].action == COPY else None
+        return sends + self.notices.opened_sends(client, opened, event.message.preview, comment)
 
     def _relay(self, client: Client, opened: Opened, event: ClientEvent,
                reply_to: int | None) -> list[Send]:

@@ -38,6 +38,22 @@ class Opened:
     notify: tuple[int, ...] = ()  # when opened now: the admins who asked for a notice
 
 
+def open_now(t: Any, client_id: int) -> Opened | None:
+    """The client's thread and atendimento if it is open and its thread is ready (inside a
+    transaction of the caller's)."""
+    thread = thread_rows.get_by_client(t, client_id)
+    current = None if thread is None else thread_rows.current_atendimento(t, thread.id)
+    return ready(thread, current)
+
+
+def ready(thread: Thread | None, current: Atendimento | None) -> Opened | None:
+    """The open atendimento, when the thread is open with its card and comment thread."""
+    if (thread is None or current is None or thread.state != OPEN
+            or None in (thread.card_message_id, thread.thread_root_id)):
+        return None
+    return Opened(thread, current, None)
+
+
 class Threads:
     def __init__(self, ctx: DeskContext) -> None:
         self.ctx = ctx
@@ -53,18 +69,10 @@ class Threads:
         Runs inside the client's lane, so two quick first messages cannot make two cards.
         """
         ctx, run = self.ctx, self.ctx.storage.run
-
-        def already_open(t: Any) -> Opened | None:
-            thread = thread_rows.get_by_client(t, client.user_id)
-            if thread is None or thread.state != OPEN or None in (thread.card_message_id,
-                                                                   thread.thread_root_id):
-                return None
-            current = thread_rows.current_atendimento(t, thread.id)
-            return None if current is None else Opened(thread, current, None)
-
         # Most messages find the atendimento open: one transaction reads and decides them.
         opened, tickets = await ctx.outbox.commit(
-            lambda opened: also(opened) if opened is not None else (), already_open, cause=cause)
+            lambda opened: also(opened) if opened is not None else (),
+            lambda t: open_now(t, client.user_id), cause=cause)
         if opened is not None:
             return opened, tickets
         thread = await run(thread_rows.get_by_client, client.user_id)
