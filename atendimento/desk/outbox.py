@@ -204,7 +204,7 @@ class Outbox:
                 decided = sends(result) if callable(sends) else sends
                 return result, rows.put(t, [self._new(cause, s) for s in decided], now)
 
-        result, written = await self.ctx.storage.run(write)
+        result, written = await self.ctx.storage.soon(write)
         return result, [self._ticket(item) for item in written]
 
     def _new(self, cause: str, send: Send) -> rows.NewItem:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import queue
 import threading
 from collections.abc import Callable
@@ -30,14 +31,18 @@ THREAD_NAME = "atendimento-storage"
 # How long a `later` call waits for another call to share its transaction (seconds).
 LATER_WAIT = 0.002
 
+_NOW, _LATER, _SOON = "now", "later", "soon"
+
 
 class Storage:
     """Runs repository functions in the order they were submitted: on SQLite on the caller's
     thread (the event loop's), on PostgreSQL on one dedicated thread (the package docstring
     says why)."""
 
-    def __init__(self, db: Database, *, inline: bool | None = None) -> None:
+    def __init__(self, db: Database, *, inline: bool | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
         self._db = db
+        self._clock = clock  # seconds, for `soon`; default: the event loop's clock
         self._inline = is_sqlite(db) if inline is None else inline
         self._tables = bind_tables(db)
         # The thread itself starts on the first submission, so constructing does no I/O.
@@ -49,8 +54,10 @@ class Storage:
         self._lock = threading.Lock()
         self._done: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], bool, Any]] = []
         self._waking: set[asyncio.AbstractEventLoop] = set()
-        # Inline: `later` calls waiting to share the next call's transaction.
+        # Inline: `later` calls waiting to share the next call's transaction, and when the
+        # last `soon` call came (the loop's clock).
         self._later: list[_Call] = []
+        self._last_soon = -math.inf
 
     @classmethod
     def open(cls, url: str, *, inline: bool | None = None) -> Storage:
@@ -78,44 +85,56 @@ class Storage:
     def run(
         self, fn: Callable[Concatenate[Tables, P], T], /, *args: P.args, **kwargs: P.kwargs
     ) -> asyncio.Future[T]:
-        """Queues `fn(tables, *args, **kwargs)` on the storage thread; await the result.
+        """Queues `fn(tables, *args, **kwargs)`; await the result.
 
         The call is queued when `run` is called (not when awaited), so calls run in the order
         `run` was called. Cancelling the await skips a call that has not started yet; one that
         started runs to its end.
         """
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        call = _Call(loop, future, fn, args, kwargs)
-        if not self._inline:
-            self._submit(call)
-            return future
-        if self._closed:
-            raise StorageError("storage is closed")
-        if self._later:
-            self._run_later(call)
-        else:
-            _resolve(future, *self._run_alone(call))
-        return future
+        return self._queue(_NOW, fn, args, kwargs)
 
     def later(
         self, fn: Callable[Concatenate[Tables, P], T], /, *args: P.args, **kwargs: P.kwargs
     ) -> asyncio.Future[T]:
         """Like `run`, for a write whose caller can wait a moment for its commit: on SQLite it
-        shares the transaction of the next call (`run` or `later`), one commit for all of
-        them, and is committed within `LATER_WAIT` at the latest. It still runs
-        before any call made after it, so every later read sees it. On PostgreSQL: `run`.
+        shares the transaction of the next call (`run`, `later` or `soon`), one commit for all
+        of them, and is committed within `LATER_WAIT` at the latest. It still runs before any
+        call made after it, so every later read sees it. On PostgreSQL: `run`.
 
         A commit is most of what a small SQLite write costs (the pages written to the WAL);
         in a burst, the record of each delivered message rides with the next decision.
         """
-        if not self._inline:
-            return self.run(fn, *args, **kwargs)
+        return self._queue(_LATER, fn, args, kwargs)
+
+    def soon(
+        self, fn: Callable[Concatenate[Tables, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> asyncio.Future[T]:
+        """A write that waits for company only under load (on PostgreSQL: `run`). On SQLite
+        it joins the `later` calls waiting, if any; otherwise, when the previous `soon` call
+        came less than `LATER_WAIT` ago (a burst), it waits at most that long for more; a
+        lone call runs at once. The decisions of a burst are so committed together rather
+        than one by one, while a desk at rest answers without delay (group commit, the way
+        PostgreSQL's commit_delay waits only when other transactions are active)."""
+        return self._queue(_SOON, fn, args, kwargs)
+
+    def _queue(self, kind: str, fn: Callable[..., T], args: tuple[Any, ...],
+               kwargs: dict[str, Any]) -> asyncio.Future[T]:
         if self._closed:
             raise StorageError("storage is closed")
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._later.append(_Call(loop, future, fn, args, kwargs))
+        call = _Call(loop, future, fn, args, kwargs)
+        if not self._inline:
+            self._worker.submit(call)
+            return future
+        if kind == _SOON:
+            now = self._clock() if self._clock is not None else loop.time()
+            kind = _LATER if self._later or now - self._last_soon < LATER_WAIT else _NOW
+            self._last_soon = now
+        if kind == _NOW:
+            self._run_later(call)
+            return future
+        self._later.append(call)
         if len(self._later) == 1:
             loop.call_later(LATER_WAIT, self._run_later)
         return future
@@ -253,11 +272,6 @@ class Storage:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-    def _submit(self, call: _Call) -> None:
-        if self._closed:
-            raise StorageError("storage is closed")
-        self._worker.submit(call)
 
     def _blocking(self, job: Callable[[], T]) -> Future[T]:
         if self._closed:

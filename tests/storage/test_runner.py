@@ -18,6 +18,7 @@ from atendimento.storage import (
     settings,
     threads,
 )
+from atendimento.storage.db import open_database
 from atendimento.storage.runner import THREAD_NAME
 
 from .conftest import NOW
@@ -285,3 +286,39 @@ async def test_closing_commits_later_calls(database_url: str) -> None:
         assert again.run_sync(settings.get, "a") == 1
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["inline", "worker"])
+async def test_soon_waits_for_company_only_in_a_burst(database_url: str, inline: bool) -> None:
+    clock = [1000.0]
+    storage = Storage(open_database(database_url), inline=inline, clock=lambda: clock[0])
+    try:
+        await storage.migrate()
+        alone = storage.soon(settings.put, "alone", 1, now=NOW)
+        if inline:
+            assert alone.done()  # at rest: no waiting
+        commits = commits_of(storage)
+        burst = [storage.soon(settings.put, f"b{n}", n, now=NOW) for n in range(3)]
+        if inline:  # the same instant: a burst, committed together
+            assert not any(f.done() for f in burst)
+        await asyncio.wait_for(asyncio.gather(alone, *burst), WAIT)
+        if inline:
+            assert commits[0] == 1
+        clock[0] += 1.0  # long after: at rest again
+        again = storage.soon(settings.put, "again", 9, now=NOW)
+        if inline:
+            assert again.done()
+        assert await again is None
+        assert await storage.run(settings.get_all) == {
+            "alone": 1, "b0": 0, "b1": 1, "b2": 2, "again": 9}
+    finally:
+        await storage.aclose()
+
+
+async def test_soon_joins_later_calls_waiting(storage: Storage) -> None:
+    waiting = storage.later(settings.put, "a", 1, now=NOW)
+    joined = storage.soon(settings.get, "a")
+    if storage.inline:
+        assert not joined.done()
+    assert await asyncio.wait_for(joined, WAIT) == 1
+    assert waiting.done()
