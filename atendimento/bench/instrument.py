@@ -79,14 +79,24 @@ def wrap_gateway_copy(gateway: Any, timeline: Timeline) -> None:
 
 
 def count_storage_calls(storage: Any, counter: list[int]) -> None:
-    """Count the desk's storage calls (counter[0])."""
-    original = storage.run
+    """Count the desk's storage calls (counter[0]: `run`, `later`, `soon`) and its database's
+    commits (counter[1])."""
+    for name in ("run", "later", "soon"):
+        original = getattr(storage, name)
 
-    def counted(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-        counter[0] += 1
-        return original(fn, *args, **kwargs)
+        def counted(fn: Any, /, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            counter[0] += 1
+            return __original(fn, *args, **kwargs)
 
-    storage.run = counted
+        setattr(storage, name, counted)
+    db = storage.db
+    commit = db.commit
+
+    def counted_commit() -> Any:
+        counter[1] += 1
+        return commit()
+
+    db.commit = counted_commit
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -19,6 +19,7 @@ def test_relay_prints_every_figure_and_relays_each_message_once(capsys, database
     for expected in ("relay bench: 30 text messages from 3 clients", "strict wire",
                      "relays/s (first send → all copied)", "CPU µs per relay (whole process)",
                      "of which sandbox server", "desk storage calls per relay",
+                     "desk database commits per relay",
                      "desk ÷ bare", "raw calls per relay", "latency, ms p50 / p99",
                      "update at the handler → Gateway.copy called",
                      "delivery (desk): every message exactly once, in order",
