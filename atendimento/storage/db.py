@@ -14,6 +14,9 @@ from atendimento.storage.errors import StorageError
 # journal_mode comes first: the other pragmas are per connection, WAL is persistent in the file.
 # synchronous=NORMAL is durable enough under WAL (a power cut may lose the last commits, never
 # corrupt the file) and avoids an fsync per commit. cache_size is negative: KiB, so 16 MiB.
+# libpq's PQTRANS_INERROR, as psycopg2 and psycopg report it.
+_PG_IN_ERROR = 3
+
 SQLITE_PRAGMAS = (
     ("journal_mode", "wal"),
     ("foreign_keys", 1),
@@ -65,6 +68,15 @@ def database_error(db: Database, exc: BaseException, doing: str) -> StorageError
     if password:
         text = text.replace(str(password), "***")
     return StorageError(text)
+
+
+def transaction_failed(db: Database) -> bool:
+    """True when the connection's transaction is aborted by a failed statement (PostgreSQL;
+    SQLite undoes only the failed statement). Read from the driver, no round trip."""
+    if not is_postgres(db) or db.is_closed():
+        return False
+    info = getattr(db.connection(), "info", None)
+    return getattr(info, "transaction_status", None) == _PG_IN_ERROR
 
 
 def is_sqlite(db: Database) -> bool:

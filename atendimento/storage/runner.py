@@ -17,7 +17,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from peewee import Database, PeeweeException
 
 from atendimento.storage import migrator
-from atendimento.storage.db import database_error, is_sqlite, open_database
+from atendimento.storage.db import database_error, is_sqlite, open_database, transaction_failed
 from atendimento.storage.errors import StorageError
 from atendimento.storage.tables import Tables, bind_tables
 
@@ -32,6 +32,7 @@ THREAD_NAME = "atendimento-storage"
 LATER_WAIT = 0.002
 
 _NOW, _LATER, _SOON = "now", "later", "soon"
+MAX_TOGETHER = 64  # calls in one transaction at most (PostgreSQL's worker)
 
 
 class Storage:
@@ -46,7 +47,7 @@ class Storage:
         self._inline = is_sqlite(db) if inline is None else inline
         self._tables = bind_tables(db)
         # The thread itself starts on the first submission, so constructing does no I/O.
-        self._worker = _Worker(self._run_call)
+        self._worker = _Worker(self._run_calls)
         self._local = threading.local()
         self._closed = False
         # Results waiting to be handed back to their event loops, and the loops already asked
@@ -123,7 +124,7 @@ class Storage:
             raise StorageError("storage is closed")
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        call = _Call(loop, future, fn, args, kwargs)
+        call = _Call(loop, future, fn, args, kwargs, kind != _NOW)
         if not self._inline:
             self._worker.submit(call)
             return future
@@ -176,6 +177,10 @@ class Storage:
             with self._db.atomic():
                 for call in calls:
                     outcomes.append((True, call.fn(tables, *call.args, **call.kwargs)))
+                if transaction_failed(self._db):
+                    # PostgreSQL: a statement failed and a call swallowed the error; COMMIT
+                    # would quietly roll everything back, and we would report success.
+                    raise StorageError("a statement failed inside a group of calls")
             return outcomes
         except Exception as exc:  # noqa: BLE001 - each call meets it again, alone
             log.debug("%d storage calls in one transaction failed (%s); running each alone",
@@ -185,24 +190,26 @@ class Storage:
             self._local.inside = False
         return [self._run_alone(call) for call in calls]
 
-    def _run_call(self, call: _Call) -> None:
-        """Runs on the storage thread: the call, then its result handed to its loop (one
-        wake-up of the loop carries every result finished meanwhile)."""
-        if call.future.cancelled():
+    def _run_calls(self, calls: list[_Call]) -> None:
+        """Runs on the storage thread: the calls (several only when all are `later`/`soon`
+        ones queued together), then their results handed to their loops (one wake-up of a
+        loop carries every result finished meanwhile)."""
+        calls = [call for call in calls if not call.future.cancelled()]
+        if not calls:
             return
-        outcome = self._run_alone(call)
-        loop = call.loop
+        outcomes = self._run_together(calls) if len(calls) > 1 else [self._run_alone(calls[0])]
         with self._lock:
-            self._done.append((loop, call.future, *outcome))
-            if loop in self._waking:
-                return
-            self._waking.add(loop)
-        try:
-            loop.call_soon_threadsafe(self._hand_back, loop)
-        except RuntimeError:  # the loop is closed: nobody is left to await the results
-            with self._lock:
-                self._waking.discard(loop)
-                self._done = [done for done in self._done if done[0] is not loop]
+            self._done += [(call.loop, call.future, *outcome)
+                           for call, outcome in zip(calls, outcomes, strict=True)]
+            loops = {call.loop for call in calls} - self._waking
+            self._waking |= loops
+        for loop in loops:
+            try:
+                loop.call_soon_threadsafe(self._hand_back, loop)
+            except RuntimeError:  # the loop is closed: nobody is left to await the results
+                with self._lock:
+                    self._waking.discard(loop)
+                    self._done = [done for done in self._done if done[0] is not loop]
 
     def _run_alone(self, call: _Call) -> tuple[bool, Any]:
         try:
@@ -332,14 +339,16 @@ class _Call:
     fn: Callable[..., Any]
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
+    together: bool = False  # `later` or `soon`: may share a transaction with its neighbours
 
 
 class _Worker:
     """One thread running jobs in the order they were submitted: plain callables, or `_Call`s
-    handed to `run_call` (lighter than a one-thread ThreadPoolExecutor)."""
+    handed to `run_calls`, consecutive `later`/`soon` ones together (lighter than a one-thread
+    ThreadPoolExecutor)."""
 
-    def __init__(self, run_call: Callable[[_Call], None]) -> None:
-        self._run_call = run_call
+    def __init__(self, run_calls: Callable[[list[_Call]], None]) -> None:
+        self._run_calls = run_calls
         self._jobs: queue.SimpleQueue[_Call | Callable[[], object] | None] = (
             queue.SimpleQueue())
         self._thread: threading.Thread | None = None
@@ -377,8 +386,22 @@ class _Worker:
             self._thread.join()
 
     def _work(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            if isinstance(job, _Call):
-                self._run_call(job)
-            else:
+        jobs = self._jobs
+        waiting: list[_Call | Callable[[], object] | None] = []  # taken early, not run yet
+        while True:
+            job = waiting.pop() if waiting else jobs.get()
+            if job is None:
+                return
+            if not isinstance(job, _Call):
                 job()
+                continue
+            calls = [job]
+            # Group commit: `later`/`soon` calls already queued behind this one share its
+            # transaction (the queue fills while the thread waits on the server).
+            while job.together and len(calls) < MAX_TOGETHER and not jobs.empty():
+                more = jobs.get()
+                if not isinstance(more, _Call) or not more.together:
+                    waiting.append(more)
+                    break
+                calls.append(more)
+            self._run_calls(calls)

@@ -322,3 +322,36 @@ async def test_soon_joins_later_calls_waiting(storage: Storage) -> None:
         assert not joined.done()
     assert await asyncio.wait_for(joined, WAIT) == 1
     assert waiting.done()
+
+
+def swallow_a_failed_insert(t: Tables) -> str:
+    settings.put(t, "dup", 1, now=NOW)
+    try:
+        t.settings.insert(key="dup", value="2", updated_at=NOW).execute()
+    except Exception as error:  # noqa: BLE001 - what a careless repository function might do
+        return type(error).__name__
+    return "no error"
+
+
+async def test_worker_commits_queued_writes_together(worker: Storage) -> None:
+    release = threading.Event()
+    blocked = worker.run(lambda t: release.wait(WAIT))  # the queue fills behind it
+    commits = commits_of(worker)
+    writes = [worker.later(settings.put, f"k{n}", n, now=NOW) for n in range(5)]
+    release.set()
+    await asyncio.wait_for(asyncio.gather(blocked, *writes), WAIT)
+    assert commits[0] == 1
+    assert await worker.run(settings.get_all) == {f"k{n}": n for n in range(5)}
+
+
+async def test_a_swallowed_failure_does_not_lose_the_groups_writes(worker: Storage) -> None:
+    # On PostgreSQL a failed statement aborts the transaction, and COMMIT then rolls back
+    # without an error: the group must notice, and run each call alone.
+    release = threading.Event()
+    blocked = worker.run(lambda t: release.wait(WAIT))
+    before = worker.later(settings.put, "before", 1, now=NOW)
+    careless = worker.later(swallow_a_failed_insert)  # last: no statement after it fails
+    release.set()
+    await asyncio.wait_for(asyncio.gather(blocked, before, careless), WAIT)
+    assert await careless == "IntegrityError"
+    assert await worker.run(settings.get_all) == {"before": 1, "dup": 1}
