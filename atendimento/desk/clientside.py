@@ -93,10 +93,8 @@ class ClientSide:
             client, thread, current = (client_rows.with_thread(t, person.id) if known
                                        else (None, None, None))
             if client is None:  # new, or a new profile: written first
-                client = _client_of(t, person, False, now)
-                thread = thread_rows.get_by_client(t, client.user_id)
-                current = None if thread is None else thread_rows.current_atendimento(
-                    t, thread.id)
+                _client_of(t, person, False, now)
+                client, thread, current = client_rows.with_thread(t, person.id)
             copied = bool(incoming.media_group_id) and link_rows.find_by_client_message(
                 t, incoming.chat_id, incoming.message_id) is not None
             target = incoming.reply_to_id and link_rows.find_by_client_message(
