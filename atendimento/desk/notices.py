@@ -11,6 +11,7 @@ from atendimento.desk.context import DeskContext
 from atendimento.desk.outbox import Send
 from atendimento.desk.ports import Undeliverable
 from atendimento.domain.events import Person
+from atendimento.domain.text import quote
 from atendimento.storage import team as team_rows
 from atendimento.storage.records import Client
 
@@ -96,7 +97,7 @@ class Notices:
             return []
         name = " ".join(p for p in (client.first_name, client.last_name) if p)
         payload = {"resumed": opened.change == "resumed", "client": name,
-                   "origin": opened.atendimento.origin, "preview": preview[:120],
+                   "origin": opened.atendimento.origin, "preview": quote(preview, 120),
                    "post": opened.thread.card_message_id, "after": comment_key}
         return [Send(admin, NOTICE, payload) for admin in opened.notify]
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from atendimento.desk.context import DeskContext
 from atendimento.desk.ports import Content
 from atendimento.domain.search import ReplyIndex, Searchable
+from atendimento.domain.text import cut, storable
 from atendimento.ready import ReadyAnswer
 from atendimento.storage import replies as reply_rows
 from atendimento.storage.records import SavedReply
@@ -26,6 +27,8 @@ log = logging.getLogger("atendimento.desk.replies")
 SAVEABLE_KINDS = frozenset({"text", "photo", "video", "document", "audio", "voice", "animation",
                             "sticker"})
 TITLE_LIMIT = 200
+KEYWORD_LIMIT = 64  # characters of one keyword
+KEYWORDS_KEPT = 30
 INLINE_PAGE = 50  # Telegram shows at most 50 results per answer
 FEEDBACK, MESSAGE = 0, 1  # the two ways a use is seen
 REMEMBERED_PER_USER = 200
@@ -54,7 +57,8 @@ class Synced:
 def split_keywords(argument: str) -> tuple[str, ...]:
     """"entrega, prazo de envio" → two keywords; without commas, each word is one."""
     parts = argument.split(",") if "," in argument else argument.split()
-    return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+    kept = (cut(storable(p).strip(), KEYWORD_LIMIT, unit="chars") for p in parts)
+    return tuple(dict.fromkeys(k for k in kept if k))[:KEYWORDS_KEPT]
 
 
 def searchable(reply: SavedReply) -> Searchable:
@@ -94,7 +98,7 @@ class ReplyBook:
     # --- saving and editing ---------------------------------------------------------------
 
     async def save(self, content: Content, argument: str, author_id: int | None) -> SavedReply:
-        title = " ".join(argument.split())[:TITLE_LIMIT]
+        title = cut(" ".join(storable(argument).split()), TITLE_LIMIT, unit="chars")
         if not title:
             raise ReplyError(NO_TITLE)
         if content.kind not in SAVEABLE_KINDS:
@@ -119,7 +123,7 @@ class ReplyBook:
 
     async def rename(self, reply_id: int, title: str) -> SavedReply:
         self.editable(reply_id)
-        title = " ".join(title.split())[:TITLE_LIMIT]
+        title = cut(" ".join(storable(title).split()), TITLE_LIMIT, unit="chars")
         if not title:
             raise ReplyError(NO_TITLE)
         return await self._update(reply_id, title=title)

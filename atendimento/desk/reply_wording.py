@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from atendimento.desk.ports import Button
 from atendimento.desk.wording import Wording
+from atendimento.domain.text import cut, quote
 from atendimento.storage.records import SavedReply
 
 LIST_BUTTON = "r:"
@@ -69,19 +70,19 @@ class ReplyWording:
     def _label(self, reply: SavedReply, locale: str) -> str:
         uses = self.tr.ngettext(locale, "{n} use", "{n} uses", reply.uses)
         marker = "📄 " if reply.source == "file" else ""
-        return f"{marker}#{reply.id} {reply.title[:40]} · {uses}"
+        return f"{marker}#{reply.id} {cut(reply.title, 40, ellipsis='…')} · {uses}"
 
     def detail(self, reply: SavedReply, page: int, locale: str) -> tuple[str, list[list[Button]]]:
         lines = [f"#{reply.id} “{reply.title}”"]
         if reply.keywords:
             lines.append(self.tr._(locale, "Keywords: {keywords}",
-                                   keywords=", ".join(reply.keywords)))
+                                   keywords=quote(", ".join(reply.keywords), 1000)))
         kind = self.words.kind(reply.media_type or "text", locale)
         lines.append(self.tr.ngettext(locale, "{kind}, used {n} time", "{kind}, used {n} times",
                                       reply.uses, kind=kind))
         body = reply.text or reply.caption
         if body:
-            lines.append(f"\n{body[:300]}{'…' if len(body) > 300 else ''}")
+            lines.append("\n" + cut(body, 300, ellipsis="…"))
         back = Button(self.tr._(locale, "⬅️ Back"), f"{LIST_BUTTON}l:{page}")
         if reply.source == "file":
             lines.append("\n" + self.from_file(reply.file_path or "", locale))
@@ -119,7 +120,7 @@ class ReplyWording:
 
     def keywords_set(self, reply: SavedReply, locale: str) -> str:
         return self.tr._(locale, "✅ Keywords of reply #{number}: {keywords}.", number=reply.id,
-                         keywords=", ".join(reply.keywords) or "—")
+                         keywords=quote(", ".join(reply.keywords), 1000) or "—")
 
     def cancelled(self, locale: str) -> str:
         return self.tr._(locale, "Cancelled.")

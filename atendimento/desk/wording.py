@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from atendimento.desk import ports
 from atendimento.domain.card import CardWords
 from atendimento.domain.priority import ORDER, Priority
+from atendimento.domain.text import quote
 from atendimento.i18n import NP_, Translator
 
 KIND_NAMES = {  # NP_ marks them for extraction; `kind()` translates them
@@ -34,6 +35,16 @@ KIND_NAMES = {  # NP_ marks them for extraction; `kind()` translates them
     "giveaway": NP_("kind", "giveaway"),
     "unknown": NP_("kind", "message"),
 }
+
+# What someone typed is quoted shortened (`quote`), so that no line the desk writes can grow
+# past Telegram's 4096 units whatever was typed. Names are never cut in practice: Telegram
+# allows 64 + 64 characters (astral ones count two units), and a space between.
+NAME_LIMIT = 257
+COMMAND_LIMIT = 64  # Telegram's commands have at most 32 characters
+VALUE_LIMIT = 64  # a command's argument echoed back (`/p amanhã`)
+ORIGIN_LIMIT = 64  # a deep link's parameter has at most 64
+REASON_LIMIT = 1000
+PREVIEW_LIMIT = 120
 
 
 class Wording:
@@ -78,13 +89,13 @@ class Wording:
         time = self.tr.format_datetime(when, self.team, self.timezone, format="short")
         if origin:
             return self.tr._(self.team, "📂 Atendimento #{number} opened from “{origin}” · {time}",
-                             number=number, origin=origin, time=time)
+                             number=number, origin=quote(origin, ORIGIN_LIMIT), time=time)
         return self.tr._(self.team, "📂 Atendimento #{number} opened · {time}",
                          number=number, time=time)
 
     def ended(self, number: int, by: str, duration: timedelta) -> str:
         return self.tr._(self.team, "✅ Atendimento #{number} ended by {name} after {duration}",
-                         number=number, name=by,
+                         number=number, name=quote(by, NAME_LIMIT),
                          duration=self.tr.format_duration(duration, self.team))
 
     def nothing_to_end(self) -> str:
@@ -92,7 +103,7 @@ class Wording:
 
     def priority_set(self, priority: Priority, by: str) -> str:
         return self.tr._(self.team, "🎚 Priority set to {priority} by {name}",
-                         priority=self.priority(priority), name=by)
+                         priority=self.priority(priority), name=quote(by, NAME_LIMIT))
 
     def choose_priority(self) -> str:
         return self.tr._(self.team, "Choose the priority:")
@@ -100,16 +111,18 @@ class Wording:
     def unknown_priority(self, value: str) -> str:
         choices = ", ".join(f"{p.rank} {self.priority(p)}" for p in ORDER)
         return self.tr._(self.team, "Unknown priority “{value}”. Use one of: {choices}.",
-                         value=value, choices=choices)
+                         value=quote(value, VALUE_LIMIT), choices=choices)
 
     def banned(self, client: str, by: str, reason: str) -> str:
+        client, by = quote(client, NAME_LIMIT), quote(by, NAME_LIMIT)
         if reason:
             return self.tr._(self.team, "⛔ {client} was banned by {name}: {reason}",
-                             client=client, name=by, reason=reason)
+                             client=client, name=by, reason=quote(reason, REASON_LIMIT))
         return self.tr._(self.team, "⛔ {client} was banned by {name}", client=client, name=by)
 
     def unbanned(self, client: str, by: str) -> str:
-        return self.tr._(self.team, "✅ {client} was unbanned by {name}", client=client, name=by)
+        return self.tr._(self.team, "✅ {client} was unbanned by {name}",
+                         client=quote(client, NAME_LIMIT), name=quote(by, NAME_LIMIT))
 
     def already_banned(self) -> str:
         return self.tr._(self.team, "The client is already banned.")
@@ -119,11 +132,11 @@ class Wording:
 
     def admins_only(self, command: str) -> str:
         return self.tr._(self.team, "Only channel administrators can use /{command}.",
-                         command=command)
+                         command=quote(command, COMMAND_LIMIT))
 
     def unknown_command(self, command: str) -> str:
         return self.tr._(self.team, "Unknown command /{command}; it was not sent to the client.",
-                         command=command)
+                         command=quote(command, COMMAND_LIMIT))
 
     def undelivered(self, reason: str, detail: str = "") -> str:
         t = self.team
@@ -156,11 +169,12 @@ class Wording:
 
     def not_a_member(self, name: str) -> str:
         return self.tr._(self.team, "🚫 Not sent to the client: {name} is not a member of the "
-                         "channel.", name=name)
+                         "channel.", name=quote(name, NAME_LIMIT))
 
     def membership_unknown(self, name: str) -> str:
         return self.tr._(self.team, "🚫 Not sent to the client: could not confirm that {name} "
-                         "is a member of the channel. Try again in a moment.", name=name)
+                         "is a member of the channel. Try again in a moment.",
+                         name=quote(name, NAME_LIMIT))
 
     def anonymous_warning(self) -> str:
         return self.tr._(self.team, "👤 This comment was sent anonymously and was relayed. "
@@ -177,15 +191,16 @@ class Wording:
 
     def notice(self, *, resumed: bool, client: str, origin: str | None, preview: str,
                link: str, locale: str) -> str:
+        client = quote(client, NAME_LIMIT)
         if resumed:
             head = self.tr._(locale, "🔁 {client} is back", client=client)
         else:
             head = self.tr._(locale, "🆕 New client: {client}", client=client)
         lines = [head]
         if origin:
-            lines.append(self.tr._(locale, "Origin: {origin}", origin=origin))
+            lines.append(self.tr._(locale, "Origin: {origin}", origin=quote(origin, ORIGIN_LIMIT)))
         if preview:
-            lines.append(f"“{preview}”")
+            lines.append(f"“{quote(preview, PREVIEW_LIMIT)}”")
         lines.append(link)
         return "\n".join(lines)
 

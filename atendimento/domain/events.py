@@ -60,9 +60,10 @@ class TeamEvent:
 
     message: Incoming
     thread_root_id: int | None
-    author: Person | None  # None when sent as the channel or the group (anonymous)
+    author: Person | None  # None when sent as a chat: the channel, the group, or another
     sender_chat_id: int | None = None
     via_bot: bool = False
+    sender_chat_title: str = ""  # the chat it was sent as, when `author` is None
 
 
 @dataclass(frozen=True)

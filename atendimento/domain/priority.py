@@ -43,12 +43,14 @@ def parse_priority(
 
     Accepts the rank (`1`…`4`), the colour, the English name and any localized name given in
     `localized_names`, ignoring case, accents and a leading `#` (so a card's hashtag works too).
+    Never raises, whatever was typed (`/p ፩`, `/p 𐩀`, a thousand digits: None).
     """
     word = fold(argument).removeprefix("#")
     if not word:
         return None
-    if word.isdigit() and 1 <= int(word) <= len(ORDER):
-        return ORDER[int(word) - 1]
+    if word.isdecimal():  # digits of any script (`١`), but not `፩`: isdigit() only, int() refuses
+        rank = int(word) if len(word) <= 9 else 0  # and no 5,000-digit int() (it raises)
+        return ORDER[rank - 1] if 1 <= rank <= len(ORDER) else None
     for priority, colour in COLOURS.items():
         if argument.strip() == colour:
             return priority

@@ -1,12 +1,112 @@
-"""Text with formatting spans measured the way Telegram measures them (UTF-16 code units)."""
+"""Text measured the way Telegram measures it (UTF-16 code units): lengths, safe cuts of what
+people wrote, and formatting spans.
+
+Every cut of a person's text goes through `cut` (or `quote`, for a value shown inside a line
+the desk writes): it never splits a surrogate pair, and it keeps a character together with what
+joins it (a combining mark, a variation selector, an emoji modifier, a ZWJ sequence, a flag).
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
+from typing import Literal
+
+Unit = Literal["utf16", "chars"]
+
+ELLIPSIS = "…"
+QUOTE_LIMIT = 64  # a value typed by someone, quoted in a service line or an answer
+ZWJ = "\u200d"
 
 
 def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    # surrogatepass: a lone surrogate (never in Telegram's text) counts as the one unit it is
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def size(text: str, unit: Unit = "utf16") -> int:
+    """The length of `text` in `unit`: UTF-16 code units (Telegram's) or code points."""
+    return utf16_len(text) if unit == "utf16" else len(text)
+
+
+def cut(text: str, limit: int, *, unit: Unit = "utf16", ellipsis: str = "") -> str:
+    """`text` whole when it fits in `limit` units; else its longest start that fits, followed
+    by `ellipsis` (counted in the limit, left out when even it does not fit).
+
+    A pyrogram `Str` (whose slices count UTF-16 units and break on a split emoji) is read as the
+    plain `str` it is. The cut never falls inside a surrogate pair, and backs off to the start
+    of a character's cluster (see `joins_previous`), unless the cluster alone is longer than the
+    room: then it is cut between code points rather than lost.
+    """
+    text = str(text)
+    limit = max(limit, 0)
+    if size(text, unit) <= limit:
+        return text
+    if size(ellipsis, unit) > limit:
+        ellipsis = ""
+    room = limit - size(ellipsis, unit)
+    end = _fitting(text, room, unit)
+    safe = end
+    while 0 < safe < len(text) and not _boundary(text, safe):
+        safe -= 1
+    if safe == 0:
+        safe = end
+        while 0 < safe < len(text) and _splits_pair(text, safe):
+            safe -= 1
+    return text[:safe] + ellipsis
+
+
+def storable(text: str) -> str:
+    """`text` without NUL characters, which PostgreSQL's text columns refuse (a person can
+    type them in a command's argument; Telegram passes them on)."""
+    return str(text).replace("\x00", "")
+
+
+def quote(value: str, limit: int = QUOTE_LIMIT) -> str:
+    """A value someone typed, shortened (with `…`) to be shown inside a line the desk writes,
+    so that the line stays short whatever was typed."""
+    return cut(value, limit, ellipsis=ELLIPSIS)
+
+
+def _fitting(text: str, room: int, unit: Unit) -> int:
+    """How many code points of `text` fit in `room` units."""
+    if unit == "chars":
+        return min(room, len(text))
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > room:
+            return index
+    return len(text)
+
+
+def _splits_pair(text: str, index: int) -> bool:
+    return "\ud800" <= text[index - 1] <= "\udbff" and "\udc00" <= text[index] <= "\udfff"
+
+
+def joins_previous(char: str) -> bool:
+    """Whether `char` belongs with the character before it: a combining mark (accents,
+    variation selectors, the keycap), ZWJ, an emoji skin-tone modifier or an emoji tag."""
+    return (unicodedata.category(char) in ("Mn", "Mc", "Me") or char == ZWJ
+            or "\U0001f3fb" <= char <= "\U0001f3ff" or "\U000e0020" <= char <= "\U000e007f")
+
+
+def _regional(char: str) -> bool:
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
+
+
+def _boundary(text: str, index: int) -> bool:
+    """Whether `text` may be cut before `text[index]` (0 < index < len(text))."""
+    before, after = text[index - 1], text[index]
+    if joins_previous(after) or before == ZWJ or _splits_pair(text, index):
+        return False
+    if _regional(before) and _regional(after):
+        # Flags are pairs of regional indicators: cut after an even number of them only.
+        run = 0
+        while index - run > 0 and _regional(text[index - run - 1]):
+            run += 1
+        return run % 2 == 0
+    return True
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from pyrogram import enums, types
 from pyrogram.file_id import FileId, FileUniqueId, FileUniqueType
 
 from atendimento.domain.events import ClientEvent, Incoming, Person, TeamEvent
+from atendimento.domain.text import cut
 from atendimento.domain.words import words
 
 PREVIEW_LENGTH = 200
@@ -48,10 +50,18 @@ def kind_of(message: types.Message) -> str:
 
 
 def parse_command(text: str | None, bot_username: str) -> tuple[str | None, str]:
-    """("fim", "2") for "/fim@bot 2"; (None, "") when the text is no command for this bot."""
+    """("fim", "2") for "/fim@bot 2"; (None, "") when the text is no command for this bot.
+
+    The name ends at the first whitespace of any kind (`/ban` and a reason on the next line is
+    a command, not a message for the client); invisible format characters in it (a zero-width
+    space, a direction mark) are ignored. Never raises, whatever the text.
+    """
     if not text or not text.startswith("/"):
         return None, ""
-    head, _, arguments = text[1:].partition(" ")
+    rest = str(text)[1:]  # a pyrogram Str slices in UTF-16 units: read it as the str it is
+    end = next((i for i, char in enumerate(rest) if char.isspace()), len(rest))
+    head = "".join(c for c in rest[:end] if unicodedata.category(c) != "Cf")
+    arguments = rest[end:]
     name, _, addressee = head.partition("@")
     if addressee and addressee.casefold() != bot_username.casefold():
         return None, ""
@@ -131,17 +141,19 @@ def entities_from_dicts(items: list[dict[str, Any]] | None) -> list[types.Messag
 
 def incoming(message: types.Message, bot_username: str, bot_id: int = 0) -> Incoming:
     command, arguments = parse_command(message.text, bot_username)
+    # pyrogram's Str slices in UTF-16 units and fails on a split emoji: plain str from here on
+    text = str(message.text or message.caption or "")
     return Incoming(
         chat_id=message.chat.id,
         message_id=message.id,
         kind=kind_of(message),
-        preview=(message.text or message.caption or "")[:PREVIEW_LENGTH],
+        preview=cut(text, PREVIEW_LENGTH),
         reply_to_id=message.reply_to_message_id,
         media_group_id=message.media_group_id,
         command=command,
         arguments=arguments,
         edited=message.edit_date is not None,
-        text=message.text or message.caption or "",
+        text=text,
         fingerprint=fingerprint(message) if via_this_bot(message, bot_id) else None,
     )
 
@@ -161,5 +173,6 @@ def team_event(message: types.Message, bot_username: str, bot_id: int) -> TeamEv
         thread_root_id=root,
         author=author,
         sender_chat_id=message.sender_chat.id if message.sender_chat else None,
+        sender_chat_title=str(message.sender_chat.title or "") if message.sender_chat else "",
         via_bot=via_this_bot(message, bot_id),
     )

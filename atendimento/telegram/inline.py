@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyrogram import enums, types
 
+from atendimento.domain.text import cut
 from atendimento.storage.records import SavedReply
 from atendimento.telegram.convert import entities_from_dicts
 
@@ -15,7 +16,7 @@ def inline_result(reply: SavedReply) -> types.InlineQueryResult:
     not here: the thread shows what the attendant chose)."""
     result_id = str(reply.id)
     body = reply.text or reply.caption or ""
-    description = " ".join(body.split())[:DESCRIPTION_LENGTH] or None
+    description = cut(" ".join(body.split()), DESCRIPTION_LENGTH, ellipsis="…") or None
     if reply.file_id is None:
         if reply.source == "file":
             content = types.InputTextMessageContent(reply.text or "",
