@@ -15,7 +15,10 @@ from pyrogram import enums, errors
 
 from atendimento.config import Config
 from atendimento.i18n import Translator
+from atendimento.logs import redact
+from atendimento.startup import describe, explain_login, is_network
 from atendimento.storage import StorageError, current_version, latest_version, open_database
+from atendimento.telegram.client import start_client, stop_quietly
 from atendimento.texts import Texts, TextsError
 
 log = logging.getLogger("atendimento.check")
@@ -121,21 +124,41 @@ async def _admin_check(client: pyrogram.Client, chat_id: int, user_id: int, name
     return Check(name, True)
 
 
+def connection_failed(error: BaseException, config: Config) -> list[Check]:
+    """The line for a connection that failed: on the proxy when one is set and the network
+    failed, else on the connection (Telegram answered, through the proxy if there is one)."""
+    explanation = explain_login(error, config)
+    results = []
+    if config.proxy is not None:
+        name = f"proxy {config.proxy.display}"
+        if is_network(error):
+            return [Check(name, False, explanation.why, explanation.fix)]
+        results.append(Check(name, True, "Telegram answered through it"))
+    results.append(Check("connect to Telegram", False,
+                         f"{explanation.what} ({explanation.why})", explanation.fix))
+    return results
+
+
 async def run_checks(config: Config,
                      client_factory: Callable[[Config], pyrogram.Client]) -> list[Check]:
     results = [check_texts(config), check_database(config)]
     client = client_factory(config)
     try:
-        await client.start()
-    except (errors.RPCError, OSError, TimeoutError) as error:
-        results.append(Check("connect to Telegram", False, type(error).__name__,
-                             "check API_ID, API_HASH and BOT_TOKEN, and the network"))
-        return results
+        await start_client(client)
+    except Exception as error:
+        log.debug("connecting failed", exc_info=True)
+        return results + connection_failed(error, config)
     try:
+        if config.proxy is not None:
+            results.append(Check(f"proxy {config.proxy.display}", True, "connected through it"))
         results.append(Check("connect to Telegram", True, f"as @{client.me.username}"))
         results += await check_telegram(client, config)
+    except Exception as error:  # the network went away half-way, or Telegram said no
+        log.debug("checking in Telegram failed", exc_info=True)
+        results.append(Check("talk to Telegram", False, describe(error),
+                             "run `atendimento check` again; with LOG_LEVEL=DEBUG for details"))
     finally:
-        await client.stop()
+        await stop_quietly(client)
     return results
 
 
@@ -143,7 +166,7 @@ async def report(config: Config, client_factory: Callable[[Config], pyrogram.Cli
     """Print every check's line and a total; True when all passed."""
     results = await run_checks(config, client_factory)
     for result in results:
-        print(result.line())
+        print(redact(result.line(), config.secrets))
     passed = sum(r.ok for r in results)
     print(f"{passed} of {len(results)} checks passed")
     return passed == len(results)

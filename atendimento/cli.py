@@ -108,9 +108,16 @@ def _migrate(config: Config) -> int:
 
 def _check(config: Config) -> int:
     from atendimento.check import report
+    from atendimento.startup import explain_unexpected
     from atendimento.telegram.client import build_check_client
 
-    return EXIT_OK if asyncio.run(report(config, build_check_client)) else EXIT_FAILURE
+    try:
+        passed = asyncio.run(report(config, build_check_client))
+    except Exception as error:
+        log.error("%s", explain_unexpected(error, config, "checking the set-up"))
+        log.debug("what stopped the check:", exc_info=True)
+        return EXIT_CONFIG
+    return EXIT_OK if passed else EXIT_FAILURE
 
 
 def _sandbox(script: Path | None, env_file: Path) -> int:
@@ -208,6 +215,7 @@ def _run(config: Config) -> int:
         asyncio.run(run_until_stopped(config))
     except StartupError as error:
         log.error("%s", error)
+        log.debug("what stopped the start-up:", exc_info=True)  # the traceback, at DEBUG
         return error.exit_status
     except KeyboardInterrupt:
         pass

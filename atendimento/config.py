@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///data/atendimento.db"
@@ -144,6 +145,69 @@ def _fraction(raw: str) -> float | None:
     return value
 
 
+PROXY_SCHEMES = ("socks5", "socks4", "http")
+
+
+@dataclass(frozen=True)
+class Proxy:
+    """Where to reach Telegram through (PROXY); the password is a `Secret`, hidden in reprs."""
+
+    scheme: str
+    hostname: str
+    port: int
+    username: str | None = None
+    password: Secret | None = None
+
+    @property
+    def display(self) -> str:
+        """The URL without its password, for messages and `atendimento check`."""
+        user = f"{self.username}@" if self.username else ""
+        host = f"[{self.hostname}]" if ":" in self.hostname else self.hostname
+        return f"{self.scheme}://{user}{host}:{self.port}"
+
+
+def _proxy(raw: str) -> Proxy | None:
+    if raw == "-":  # the default: connect directly
+        return None
+    if "://" not in raw:
+        raise Invalid("must be a URL such as socks5://127.0.0.1:1080")
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # such as an unclosed [ around an IPv6 address
+        raise Invalid("is not a valid URL such as socks5://127.0.0.1:1080") from None
+    scheme = parts.scheme.lower()
+    if scheme not in PROXY_SCHEMES:
+        given = f", not {scheme}://" if scheme else ""
+        if scheme in ("tg", "mtproxy", "web"):
+            given += " (MTProxy is not supported)"
+        raise Invalid(f"must start with socks5://, socks4:// or http://{given}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if not parts.hostname:
+        raise Invalid("has no host")
+    if port is None:
+        raise Invalid("needs a port after the host (host:port)")
+    if port == 0:
+        raise Invalid("the port must be a number from 1 to 65535")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise Invalid("must end with the port")
+    username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    if password and not username:
+        raise Invalid("has a password but no user name (user:password@host)")
+    if scheme == "socks4" and password:
+        raise Invalid("socks4 takes a user id but no password; use socks5 for a password")
+    if scheme == "socks5" and bool(username) != bool(password):
+        raise Invalid("socks5 needs both a user name and a password (user:password@), or "
+                      "neither")
+    if scheme == "socks5" and not f"{username or ''}{password or ''}".isascii():
+        raise Invalid("socks5 user names and passwords must be ASCII")
+    return Proxy(scheme, parts.hostname, port, username,
+                 Secret(password) if password is not None else None)
+
+
 def _path(raw: str) -> Path:
     return Path(raw)
 
@@ -175,6 +239,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", "folder for the bot's session file and the default SQLite database",
             _path, default="data"),
     Setting("LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR", _log_level, default="INFO"),
+    Setting("PROXY", "a proxy to reach Telegram through where it is blocked: "
+            "socks5://user:password@host:port, socks4://host:port or "
+            "http://user:password@host:port (default: none)", _proxy, default="-",
+            secret=True),
     Setting("FAQ_AUTOANSWER", "on: answer clients at once with a ready answer that matches "
             "their message with high confidence (default off)", _switch, default="off",
             group="desk", attr="faq_autoanswer"),
@@ -199,12 +267,22 @@ class Config:
     texts_dir: Path = Path("respostas")
     data_dir: Path = Path("data")
     log_level: str = "INFO"
+    proxy: Proxy | None = None
     desk: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """The raw secret values, for log redaction."""
-        return (self.api_hash.reveal(), self.bot_token.reveal())
+        """The raw secret values, for log redaction (the database password also as written)."""
+        found = [self.api_hash.reveal(), self.bot_token.reveal()]
+        try:
+            database_password = urlsplit(self.database_url).password
+        except ValueError:  # a malformed port; the password is still worth hiding
+            database_password = None
+        if database_password:
+            found += [database_password, unquote(database_password)]
+        if self.proxy is not None and self.proxy.password is not None:
+            found.append(self.proxy.password.reveal())
+        return tuple(dict.fromkeys(secret for secret in found if secret))
 
     @property
     def database_url_for_display(self) -> str:

@@ -10,6 +10,13 @@ FORMAT = "%(asctime)s %(levelname)-7s %(component)s: %(message)s"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret value replaced by ***, for what is printed rather than logged."""
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):  # a secret inside
+        text = text.replace(secret, "***")  # another must not leave the longer one half shown
+    return text
+
+
 class ComponentFilter(logging.Filter):
     """Names the component (the logger name without the package prefix) and hides secrets."""
 
@@ -23,11 +30,9 @@ class ComponentFilter(logging.Filter):
             message = record.getMessage()
             if record.exc_info and not record.exc_text:
                 record.exc_text = logging.Formatter().formatException(record.exc_info)
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-                if record.exc_text:
-                    record.exc_text = record.exc_text.replace(secret, "***")
-            record.msg, record.args = message, None
+            if record.exc_text:
+                record.exc_text = redact(record.exc_text, self.secrets)
+            record.msg, record.args = redact(message, self.secrets), None
         return True
 
 

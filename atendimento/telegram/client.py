@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pyrogram
-from pyrogram import errors, raw
+from pyrogram import raw
 from pyrogram.storage.storage import UpdateState
 
 from atendimento.config import Config
 from atendimento.errors import EXIT_MISCONFIGURED, StartupError
+from atendimento.startup import Unreachable, describe, explain_channel, explain_login
 
 log = logging.getLogger("atendimento.telegram")
 
 SESSION_NAME = "atendimento"
+# With a stored session pyrogram retries a dead network for minutes; start-up gives up sooner.
+CONNECT_TIMEOUT = 60.0
+# The loggers that report each failed connection attempt, and through them its real cause.
+CONNECTION_LOGGERS = ("pyrogram.connection.connection", "pyrogram.connection.transport.tcp.tcp",
+                      "pyrogram.session.session", "pyrogram.session.auth")
 
 ClientFactory = Callable[[Config], pyrogram.Client]
 
@@ -25,6 +34,25 @@ ClientFactory = Callable[[Config], pyrogram.Client]
 # (the replied-to message, a sticker's set) that failed would make the sender retry a send that
 # had already succeeded, and the copy would arrive twice. The desk does not use what they fetch.
 PARSE_WITHOUT_FETCHING = {"fetch_replies": False, "fetch_stickers": False}
+
+
+def proxy_settings(config: Config) -> dict[str, Any] | None:
+    """PROXY in the form pyrogram.Client(proxy=...) takes; None for a direct connection."""
+    proxy = config.proxy
+    if proxy is None:
+        return None
+    settings: dict[str, Any] = {"scheme": proxy.scheme, "hostname": proxy.hostname,
+                                "port": proxy.port}
+    if proxy.username:
+        settings["username"] = proxy.username
+    if proxy.password is not None:
+        settings["password"] = proxy.password.reveal()
+    return settings
+
+
+def session_file(config: Config) -> Path:
+    """Where `build_client` keeps the bot's session."""
+    return config.data_dir / f"{SESSION_NAME}.session"
 
 
 def build_client(config: Config) -> pyrogram.Client:
@@ -44,6 +72,7 @@ def build_client(config: Config) -> pyrogram.Client:
         sleep_threshold=0,
         workers=1,  # handlers only queue work; one worker keeps the arrival order exactly
         lang_code=config.language.split("_")[0],
+        proxy=proxy_settings(config),
         **PARSE_WITHOUT_FETCHING,
     )
 
@@ -59,6 +88,7 @@ def build_check_client(config: Config) -> pyrogram.Client:
         in_memory=True,
         no_updates=True,
         sleep_threshold=30,
+        proxy=proxy_settings(config),
     )
 
 
@@ -89,37 +119,107 @@ class Connection:
     group_id: int
 
 
-async def connect(client: pyrogram.Client, config: Config) -> Connection:
-    """Start the client and find the team channel, or raise a `StartupError` saying what to fix."""
+class _ConnectionTrouble(logging.Filter):
+    """While connecting: keeps pyrogram's line per failed attempt out of the log (unless at
+    DEBUG) and remembers the error it names, since the ConnectionError it ends with says
+    nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last: BaseException | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        for arg in args:
+            if isinstance(arg, BaseException):
+                self.last = arg
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
+def _session_up(client: pyrogram.Client) -> bool:
+    session = getattr(client, "session", None)
+    if session is None:  # a client with a transport of its own (the sandbox's)
+        return bool(getattr(client, "is_connected", False))
+    return session.is_started.is_set()
+
+
+async def start_client(client: pyrogram.Client) -> None:
+    """`client.start()`, giving up after CONNECT_TIMEOUT without a session to Telegram, and
+    raising `Unreachable` with the network's own error when pyrogram's says nothing.
+
+    Only the connection is timed: once the session is up, start() goes on with the catch-up
+    of missed updates, which may rightly take long."""
+    loop = asyncio.get_running_loop()
+    trouble = _ConnectionTrouble()
+    loggers = [logging.getLogger(name) for name in CONNECTION_LOGGERS]
+    for logger in loggers:
+        logger.addFilter(trouble)
+    starting = asyncio.ensure_future(client.start())
     try:
-        await client.start()
-    except (errors.AccessTokenInvalid, errors.AccessTokenExpired, errors.AuthKeyUnregistered,
-            errors.UserDeactivated) as error:
-        raise StartupError(
-            f"Telegram refused BOT_TOKEN ({error.ID}): get the current token from @BotFather "
-            "(/token) and set BOT_TOKEN.", EXIT_MISCONFIGURED) from None
-    except errors.ApiIdInvalid:
-        raise StartupError(
-            "Telegram refused API_ID/API_HASH: copy both again from https://my.telegram.org.",
-            EXIT_MISCONFIGURED) from None
-    except (OSError, TimeoutError) as error:
-        raise StartupError(f"Cannot reach Telegram: {error}. Check the network and retry."
-                           ) from None
+        deadline = loop.time() + CONNECT_TIMEOUT
+        while not starting.done() and not _session_up(client):
+            if loop.time() >= deadline:
+                starting.cancel()
+                await asyncio.wait({starting})
+                if client.is_connected:
+                    await _disconnect(client)
+                last = f", the last error being {describe(trouble.last)}" if trouble.last else ""
+                raise Unreachable(TimeoutError(
+                    f"no connection after {CONNECT_TIMEOUT:g} seconds{last}"))
+            await asyncio.wait({starting}, timeout=0.05)
+    finally:
+        for logger in loggers:
+            logger.removeFilter(trouble)
+    try:
+        await starting
+    except ConnectionError as error:
+        if str(error) or trouble.last is None or trouble.last is error:
+            raise
+        raise Unreachable(trouble.last) from error
+
+
+async def _disconnect(client: pyrogram.Client) -> None:
+    try:
+        await client.disconnect()
+    except Exception as error:  # already torn down half-way: nothing left to close
+        log.debug("disconnecting after a failed start: %s", describe(error), exc_info=True)
+
+
+async def stop_quietly(client: pyrogram.Client) -> None:
+    """Stop a started client when another error is what matters (it is logged at DEBUG)."""
+    if not client.is_connected:
+        return
+    try:
+        await client.stop()
+    except Exception as error:
+        log.debug("stopping the client failed: %s", describe(error), exc_info=True)
+
+
+async def connect(client: pyrogram.Client, config: Config) -> Connection:
+    """Start the client and find the team channel, or raise a `StartupError` saying what to fix
+    (whatever went wrong: the explanations are in atendimento/startup.py)."""
+    through = f" through the proxy {config.proxy.display}" if config.proxy else ""
+    log.info("connecting to Telegram%s", through)
+    try:
+        await start_client(client)
+    except Exception as error:
+        explanation = explain_login(error, config, session_file=session_file(config))
+        raise StartupError(str(explanation), EXIT_MISCONFIGURED) from error
     me = client.me
     try:
         channel = await client.get_chat(config.channel)
-    except (errors.RPCError, KeyError, ValueError) as error:
-        await client.stop()
-        raise StartupError(
-            f"Cannot open the team channel {config.channel} ({type(error).__name__}): add the bot "
-            "to the channel as an administrator and check CHANNEL.", EXIT_MISCONFIGURED) from None
-    if channel.linked_chat is None:
-        await client.stop()
-        raise StartupError(
-            f"The channel {channel.title!r} has no discussion group: in the channel's settings, "
-            "add a discussion group (the comments live there) and make the bot an "
-            "administrator of it.", EXIT_MISCONFIGURED)
-    await remember_channel_states(client, (channel.id, channel.linked_chat.id))
+        if channel.linked_chat is None:
+            raise StartupError(
+                f"The channel {channel.title!r} has no discussion group: in the channel's "
+                "settings, add a discussion group (the comments live there) and make the bot "
+                "an administrator of it.", EXIT_MISCONFIGURED)
+        await remember_channel_states(client, (channel.id, channel.linked_chat.id))
+    except StartupError:
+        await stop_quietly(client)
+        raise
+    except Exception as error:
+        await stop_quietly(client)
+        raise StartupError(str(explain_channel(error, config)), EXIT_MISCONFIGURED) from error
     log.info("connected as @%s; team channel %r with discussion group %r", me.username,
              channel.title, channel.linked_chat.title)
     return Connection(me.id, me.username or "", channel.id, channel.title or "",

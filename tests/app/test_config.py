@@ -105,3 +105,71 @@ def test_missing_env_file_is_fine():
 def test_every_setting_is_documented_in_env_example():
     example = read_env_file(Path(__file__).parents[2] / ".env.example")
     assert {s.name for s in SETTINGS} <= set(example)
+
+
+# --- PROXY -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, scheme, host, port, user, password", [
+    ("socks5://desk:pr0xy-s3cret@proxy.example:1080", "socks5", "proxy.example", 1080, "desk",
+     "pr0xy-s3cret"),
+    ("socks5://10.0.0.1:1080", "socks5", "10.0.0.1", 1080, None, None),
+    ("SOCKS5://Proxy.Example:9050/", "socks5", "proxy.example", 9050, None, None),
+    ("socks4://desk@10.0.0.1:1080", "socks4", "10.0.0.1", 1080, "desk", None),
+    ("http://desk:p%40ss:word@[2001:db8::1]:3128", "http", "2001:db8::1", 3128, "desk",
+     "p@ss:word"),
+    ("http://desk:p@ss@proxy.example:8080", "http", "proxy.example", 8080, "desk", "p@ss"),
+    ("http://proxy.example:8080", "http", "proxy.example", 8080, None, None),
+])
+def test_proxy_urls_of_each_scheme(url, scheme, host, port, user, password):
+    proxy = load_config({**VALID, "PROXY": url}, env_file=None).proxy
+    assert (proxy.scheme, proxy.hostname, proxy.port, proxy.username) == (scheme, host, port,
+                                                                           user)
+    assert (proxy.password.reveal() if proxy.password else None) == password
+    assert password is None or password not in proxy.display
+
+
+def test_no_proxy_by_default():
+    assert load_config(VALID, env_file=None).proxy is None
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://proxy.example:443", "must start with socks5://, socks4:// or http://, not https://"),
+    ("tg://proxy?server=1.2.3.4&port=443&secret=ee00",
+     "must start with socks5://, socks4:// or http://, not tg:// (MTProxy is not supported)"),
+    ("proxy.example:1080", "must be a URL such as socks5://127.0.0.1:1080"),
+    ("socks5://:1080", "has no host"),
+    ("socks5://desk:pr0xy-s3cret@:1080", "has no host"),
+    ("socks5://proxy.example", "needs a port after the host (host:port)"),
+    ("socks5://desk:pr0xy-s3cret@proxy.example:abc", "the port must be a number from 1 to 65535"),
+    ("socks5://proxy.example:70000", "the port must be a number from 1 to 65535"),
+    ("socks5://proxy.example:0", "the port must be a number from 1 to 65535"),
+    ("http://proxy.example:8080/path", "must end with the port"),
+    ("http://[2001:db8::1:8080", "is not a valid URL"),
+    ("socks5://:pr0xy-s3cret@proxy.example:1080", "has a password but no user name"),
+    ("socks4://desk:pr0xy-s3cret@proxy.example:1080", "socks4 takes a user id but no password"),
+    ("socks5://desk@proxy.example:1080", "socks5 needs both a user name and a password"),
+    ("socks5://desk:pr0xy-s3crét@proxy.example:1080",
+     "socks5 user names and passwords must be ASCII"),
+])
+def test_bad_proxy_urls_say_what_is_wrong_without_the_password(url, message):
+    with pytest.raises(ConfigError) as caught:
+        load_config({**VALID, "PROXY": url}, env_file=None)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"PROXY: {message}")
+    assert "socks5://user:password@host:port" in problem  # the help says what it looks like
+    assert "s3cret" not in str(caught.value) and "s3crét" not in str(caught.value)
+
+
+def test_proxy_password_is_a_secret():
+    config = load_config({**VALID, "PROXY": "socks5://desk:pr0xy-s3cret@proxy.example:1080"},
+                         env_file=None)
+    for text in (repr(config), str(config), repr(config.proxy), config.proxy.display):
+        assert "pr0xy-s3cret" not in text
+    assert config.proxy.display == "socks5://desk@proxy.example:1080"
+    assert "pr0xy-s3cret" in config.secrets
+
+
+def test_database_password_is_redacted_too():
+    config = load_config({**VALID, "DATABASE_URL": "postgresql://desk:s3%2Fcr3t@db:5432/x"},
+                         env_file=None)
+    assert {"s3%2Fcr3t", "s3/cr3t", TOKEN, HASH} <= set(config.secrets)

@@ -48,3 +48,10 @@ def test_third_party_noise_is_kept_at_warning(stream):
     logging.getLogger("pyrogram.dispatcher").info("chatty")
     logging.getLogger("pyrogram.dispatcher").warning("worth seeing")
     assert "chatty" not in stream.getvalue() and "worth seeing" in stream.getvalue()
+
+
+def test_a_secret_inside_another_does_not_leave_the_longer_one_half_shown():
+    from atendimento.logs import redact
+
+    assert redact("pw=abc123 and abc", ["abc", "abc123"]) == "pw=*** and ***"
+    assert redact("nothing here", ["", "x" * 40]) == "nothing here"
