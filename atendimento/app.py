@@ -29,6 +29,7 @@ from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD
 from atendimento.errors import EXIT_MISCONFIGURED, StartupError
 from atendimento.i18n import Translator
 from atendimento.ready import ReadyAnswer, load_handover_words, load_ready, signature
+from atendimento.startup import describe, explain_unexpected
 from atendimento.storage import Storage, StorageError, migrate_url
 from atendimento.storage import outbox as outbox_rows
 from atendimento.tasks import Background
@@ -45,6 +46,7 @@ ADMIN_REFRESH_MINUTES = 30
 TEXTS_WATCH_SECONDS = 10
 CHECKPOINT_SECONDS = 1  # how often the update state may be committed (see checkpoints.py)
 OUTBOX_KEPT = timedelta(days=2)
+PARKED_RETRY_SECONDS = 60  # how often messages waiting for their thread are tried again
 PID_FILE = "atendimento.pid"
 
 
@@ -175,10 +177,13 @@ class App:
         self.scheduler.add_job(self.checkpoints.checkpoint, "interval",
                                seconds=CHECKPOINT_SECONDS, id="checkpoint")
         self.scheduler.add_job(self.prune_outbox, "interval", hours=1, id="prune-outbox")
+        self.scheduler.add_job(self.desk.retry_parked, "interval",
+                               seconds=PARKED_RETRY_SECONDS, id="retry-parked")
         self.scheduler.start()
         # The first commit of the update state as soon as the desk is idle (a first run must
         # store where it started from); not awaited: a long catch-up must not delay the start.
         self.background.spawn(self._first_checkpoint(), "first-checkpoint")
+        self.background.spawn(self.desk.retry_parked(), "retry-parked")  # left by the last run
         log.info("desk started")
 
     async def _first_checkpoint(self) -> None:
@@ -254,11 +259,36 @@ async def run_until_stopped(
         with suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, handler)
     pid_file = Path(config.data_dir) / PID_FILE
+    started = False
     try:
-        await app.start()
+        await start_app(app)
+        started = True
         pid_file.write_text(f"{os.getpid()}\n", encoding="ascii")
         await stop.wait()
     finally:
         with suppress(FileNotFoundError):
             pid_file.unlink()
+        if started:
+            await app.stop()
+        else:
+            await _stop_after_failed_start(app)
+
+
+async def start_app(app: App) -> None:
+    """`app.start()`, with any failure turned into a `StartupError` that explains it."""
+    try:
+        await app.start()
+    except StartupError:
+        raise
+    except Exception as error:
+        explanation = explain_unexpected(error, app.config, "starting the desk")
+        raise StartupError(str(explanation), EXIT_MISCONFIGURED) from error
+
+
+async def _stop_after_failed_start(app: App) -> None:
+    # What stopped the start-up is the message; a half-built app failing to close is not.
+    try:
         await app.stop()
+    except Exception as error:
+        log.warning("closing after the failed start: %s", describe(error))
+        log.debug("closing after the failed start", exc_info=True)

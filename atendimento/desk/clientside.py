@@ -13,10 +13,14 @@ from atendimento.desk.context import DeskContext
 from atendimento.desk.edits import mirror_edit
 from atendimento.desk.notices import Notices
 from atendimento.desk.outbox import COPY, MARKDOWN, Delivery, Send, album_key, text_send
-from atendimento.desk.threads import RESUMED, Opened, Threads, ready
-from atendimento.domain.events import ClientEvent, Person
+from atendimento.desk.parking import Parking, reason_of
+from atendimento.desk.ports import Undeliverable
+from atendimento.desk.threads import RESUMED, Opened, Threads, ThreadUnavailable, ready
+from atendimento.domain.events import ClientEvent, Incoming, Person
+from atendimento.domain.text import cut, storable
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
+from atendimento.storage import parked as parked_rows
 from atendimento.storage import threads as thread_rows
 from atendimento.storage.records import TO_TEAM, Client, Link
 from atendimento.texts import client_values
@@ -55,6 +59,7 @@ class ClientSide:
         self.threads = threads
         self.notices = notices
         self.faq = faq
+        self.parking = Parking(ctx, notices, self.text_file_send)
         # The profile each client had when last written: most messages come with the same one,
         # and reading the row is much cheaper than an upsert's write transaction.
         self._profiles: OrderedDict[int, Person] = OrderedDict()
@@ -77,7 +82,7 @@ class ClientSide:
     async def start(self, event: ClientEvent) -> None:
         """`/start [origin]`: the start text, and the origin kept for the next atendimento."""
         client = await self.remember(event.client)
-        origin = event.message.arguments.strip()[:64]
+        origin = storable(cut(event.message.arguments.strip(), 64))
         if origin:
             await self.ctx.storage.run(client_rows.set_pending_origin, client.user_id, origin,
                                        now=self.ctx.now())
@@ -117,7 +122,10 @@ class ClientSide:
         if seen.copied:
             return  # an album item already copied with its first item
         if seen.opened is None:
-            opened, tickets = await self._opening(client, event, seen.target, cause, relay)
+            placed = await self._opening(client, event, seen.target, cause, relay)
+            if placed is None:
+                return  # parked until its thread can be opened
+            opened, tickets = placed
         else:
             opened = seen.opened
         if relay[0].action != COPY or not self.faq.enabled:
@@ -128,20 +136,56 @@ class ClientSide:
 
     async def _opening(self, client: Client, event: ClientEvent, target: Link | None,
                        cause: str, relay: list[Send]
-                       ) -> tuple[Opened, list[asyncio.Future[Delivery]]]:
+                       ) -> tuple[Opened, list[asyncio.Future[Delivery]]] | None:
         """The message finds no open atendimento, or the client had blocked the bot: open one
-        (or resume it), deciding the relay in the same transaction."""
+        (or resume it), deciding the relay in the same transaction. When the thread cannot be
+        opened, the message is parked (None) and placed once it can."""
         run = self.ctx.storage.run
         was_blocked = client.blocked_bot
         if was_blocked:  # writing again means the client unblocked the bot
             await run(client_rows.set_blocked_bot, client.user_id, False, now=self.ctx.now())
             client = await run(client_rows.require, client.user_id)
-        opened, tickets = await self.threads.ensure_open(
-            client, lambda opened: self._sends(client, opened, event, target, cause, relay),
-            cause)
+        if await run(parked_rows.of_client, client.user_id):
+            # Earlier messages wait for the thread: this one waits behind them.
+            await self.parking.park(client, event.message, "")
+            await self.place(client.user_id)
+            return None
+        try:
+            opened, tickets = await self.threads.ensure_open(
+                client, lambda opened: self._sends(client, opened, event, target, cause, relay),
+                cause)
+        except (Undeliverable, ThreadUnavailable) as error:
+            await self.parking.park(client, event.message, reason_of(error))
+            return None
         if was_blocked and opened.change is None:
             await self.threads.show(opened.thread)
         return opened, tickets
+
+    async def place(self, client_id: int) -> bool:
+        """Place the client's parked messages in their thread, in the order they came,
+        opening it first; False when it still cannot be opened (they stay parked)."""
+        run = self.ctx.storage.run
+        parked = await run(parked_rows.of_client, client_id)
+        if not parked:
+            return True
+        client = await run(client_rows.require, client_id)
+        ids = [p.id for p in parked]
+        if client.banned:  # banned meanwhile: what they sent is not relayed
+            await run(parked_rows.take, ids)
+            return True
+        targets = await run(self.parking.targets, parked)
+        try:
+            await self.threads.ensure_open(
+                client, lambda opened: self.parking.sends(client, opened, parked, targets,
+                                                          self._relay),
+                change=lambda t: parked_rows.take(t, ids))
+        except (Undeliverable, ThreadUnavailable) as error:
+            await run(parked_rows.tried, ids, reason_of(error))
+            log.warning("%d messages of client %s still wait for their thread: %s",
+                        len(ids), client_id, reason_of(error))
+            return False
+        log.info("%d parked messages of client %s placed", len(ids), client_id)
+        return True
 
     def _sends(self, client: Client, opened: Opened, event: ClientEvent, target: Link | None,
                cause: str, relay: list[Send]) -> list[Send]:
@@ -158,11 +202,12 @@ class ClientSide:
         comment = self.ctx.outbox.key_in(cause, relay[0]) if relay[0].action == COPY else None
         return sends + self.notices.opened_sends(client, opened, event.message.preview, comment)
 
-    def _relay(self, client: Client, opened: Opened, event: ClientEvent,
+    def _relay(self, client: Client, opened: Opened, event: ClientEvent | Incoming,
                reply_to: int | None) -> list[Send]:
         """The copy of the client's message into the thread (or, for a kind that cannot be
         copied, a line in the thread and a word to the client)."""
-        ctx, incoming, thread = self.ctx, event.message, opened.thread
+        ctx, thread = self.ctx, opened.thread
+        incoming = event.message if isinstance(event, ClientEvent) else event
         if not incoming.copyable:
             locale = ctx.wording.tr.locale_for(client.language_code)
             return [self.threads.line_send(thread, ctx.wording.client_sent_unsupported(

@@ -9,12 +9,15 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from atendimento.desk.context import DeskContext
+from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.notices import ADMIN, Notices
 from atendimento.desk.outbox import Send
 from atendimento.desk.ports import Button
 from atendimento.desk.threads import Threads
 from atendimento.domain.events import Person, TeamEvent
-from atendimento.domain.priority import ORDER, Priority, parse_priority
+from atendimento.domain.ids import parse_id
+from atendimento.domain.priority import ORDER, parse_priority
+from atendimento.domain.text import cut, storable
 from atendimento.storage import clients as client_rows
 from atendimento.storage import threads as thread_rows
 from atendimento.storage.records import Atendimento, Thread
@@ -31,6 +34,7 @@ ALIASES = {
 }
 ADMIN_ONLY = frozenset({PRIORITY, BAN, UNBAN})
 BUTTON_PREFIX = "p:"
+BAN_REASON_LIMIT = 1000  # kept with the ban; longer reasons are cut
 
 TextFileSend = Callable[..., Send]  # (client, text name, **placeholders) -> the send
 
@@ -44,6 +48,7 @@ class Commands:
         self.notices = notices
         self.text_file_send = text_file_send
         self.save_reply = save_reply
+        self.guard = GuardWording(ctx.wording.tr)
 
     async def run(self, event: TeamEvent, thread: Thread) -> None:
         command = event.message.command or ""
@@ -65,7 +70,8 @@ class Commands:
         elif name == PRIORITY:
             await self.priority(thread, author, arguments, here)
         elif name == BAN:
-            await self.ban(thread, author, arguments)
+            await self.ban(thread, author, storable(cut(arguments, BAN_REASON_LIMIT,
+                                                        unit="chars")))
         else:
             await self.unban(thread, author)
 
@@ -107,21 +113,22 @@ class Commands:
             return
         await self.threads.set_priority(thread, chosen, by)
 
-    async def priority_button(self, user: Person, data: str) -> str | None:
-        """A priority button was pressed; returns the short answer shown to who pressed it."""
-        words = self.ctx.wording
-        try:
-            thread_id, value = data.removeprefix(BUTTON_PREFIX).split(":")
-            priority = Priority(value)
-        except ValueError:
-            return None
+    async def priority_button(self, user: Person, data: str, locale: str) -> tuple[str, bool]:
+        """A priority button was pressed: the short answer shown to who pressed it, and
+        whether it is an alert. Only admins may; data that no button of ours carries is
+        "no longer valid"."""
+        words, guard = self.ctx.wording, self.guard
         if await self.notices.status(user.id) != ADMIN:
-            return words.admins_only("p")
-        thread = await self.ctx.storage.run(thread_rows.get, int(thread_id))
-        if thread is None:
-            return None
+            return words.admins_only("p"), True
+        thread_id, _, value = data.removeprefix(BUTTON_PREFIX).partition(":")
+        number = parse_id(thread_id)
+        priority = next((p for p in ORDER if p.value == value), None)
+        thread = (None if number is None or priority is None
+                  else await self.ctx.storage.run(thread_rows.get, number))
+        if thread is None or priority is None:
+            return guard.button_invalid(locale), True
         await self.threads.set_priority(thread, priority, user)
-        return words.priority(priority)
+        return words.priority(priority, locale), False
 
     async def ban(self, thread: Thread, by: Person, reason: str) -> None:
         ctx, run = self.ctx, self.ctx.storage.run

@@ -16,6 +16,8 @@ from atendimento.desk.autoanswer import AutoAnswer, FaqSettings
 from atendimento.desk.clientside import ClientSide
 from atendimento.desk.commands import BUTTON_PREFIX, Commands
 from atendimento.desk.context import DeskContext
+from atendimento.desk.failures import Failures
+from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.lanes import Lanes
 from atendimento.desk.notices import Notices
 from atendimento.desk.outbox import STORAGE_RETRIES, Outbox, text_send
@@ -25,7 +27,9 @@ from atendimento.desk.teamside import TeamSide
 from atendimento.desk.threads import Threads
 from atendimento.desk.workspace import Workspace
 from atendimento.domain.events import ClientEvent, Person, TeamEvent
+from atendimento.domain.ids import parse_id
 from atendimento.storage import links as link_rows
+from atendimento.storage import parked as parked_rows
 from atendimento.storage import threads as thread_rows
 from atendimento.storage.errors import StorageError
 from atendimento.storage.records import SavedReply, Thread
@@ -41,6 +45,7 @@ OFF_WORDS = frozenset({"off", "nao", "não", "desligar", "desligado", "no", "0"}
 T = TypeVar("T")
 
 AnswerInline = Callable[[list[SavedReply], str], Awaitable[object]]
+AnswerButton = Callable[[str, bool], Awaitable[object]]  # (text, as an alert)
 
 
 class Desk:
@@ -51,6 +56,9 @@ class Desk:
                  storage_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.ctx = ctx
         self.admins_changed = admins_changed
+        self.guard = GuardWording(ctx.wording.tr)
+        self.failures = Failures(ctx)
+        self._retrying = False
         self.lanes = Lanes(background, "conversation")
         self.outbox = ctx.outbox = Outbox(ctx, background, storage_sleep)
         self._sleep = storage_sleep
@@ -70,10 +78,14 @@ class Desk:
     # --- the client's private chat -----------------------------------------------------------
 
     def _submit(self, key: Hashable, job: Callable[[], Awaitable[T]],
-                cause: str | None = None) -> asyncio.Future[T]:
+                cause: str | None = None,
+                failed: Callable[[BaseException], Awaitable[None]] | None = None
+                ) -> asyncio.Future[T | None]:
         """Queue `job` in lane `key`; its sends are keyed by `cause` (the update it handles), and
-        it runs again while the database is unavailable (deciding again is harmless)."""
-        async def run() -> T:
+        it runs again while the database is unavailable (deciding again is harmless). If it
+        still fails, `failed(error)` tells whoever is concerned: the lanes' catch-all is never
+        where a message ends."""
+        async def attempt() -> T:
             with self.outbox.cause(cause):
                 for delay in STORAGE_RETRIES:
                     try:
@@ -82,11 +94,21 @@ class Desk:
                         log.warning("database unavailable (%s); again in %ss", error, delay)
                         await self._sleep(delay)
                 return await job()
+
+        async def run() -> T | None:
+            if failed is None:
+                return await attempt()
+            try:
+                return await attempt()
+            except Exception as error:
+                await failed(error)
+                return None
         return self.lanes.submit(key, run)
 
     def client_message(self, event: ClientEvent) -> None:
         cause = f"c{event.message.chat_id}:{event.message.message_id}"
-        self._submit(("client", event.client.id), lambda: self._private(event), cause)
+        self._submit(("client", event.client.id), lambda: self._private(event), cause,
+                     lambda error: self.failures.client_message(event, error))
 
     async def _private(self, event: ClientEvent) -> None:
         command = event.message.command
@@ -98,7 +120,8 @@ class Desk:
             await self.client_side.message(event)
 
     def client_edit(self, event: ClientEvent) -> None:
-        self._submit(("client", event.client.id), lambda: self.client_side.edit(event))
+        self._submit(("client", event.client.id), lambda: self.client_side.edit(event),
+                     failed=lambda error: self.failures.client_edit(event, error))
 
     def client_deleted(self, message_ids: tuple[int, ...]) -> None:
         async def job() -> None:
@@ -132,14 +155,17 @@ class Desk:
 
     def team_message(self, event: TeamEvent) -> None:
         cause = f"g{event.message.chat_id}:{event.message.message_id}"
-        self._in_thread(event, self.team_side.comment, cause)
+        self._in_thread(event, self.team_side.comment, cause,
+                        lambda error: self.failures.team_message(event, error))
 
     def team_edit(self, event: TeamEvent) -> None:
-        self._in_thread(event, lambda e, _thread: self.team_side.edit(e))
+        self._in_thread(event, self.team_side.edit, None,
+                        lambda error: self.failures.team_edit(event, error))
 
     def _in_thread(self, event: TeamEvent,
                    action: Callable[[TeamEvent, Thread], Awaitable[None]],
-                   cause: str | None = None) -> None:
+                   cause: str | None,
+                   failed: Callable[[BaseException], Awaitable[None]]) -> None:
         root = event.thread_root_id
         if root is None:
             return  # outside any thread: not the desk's business
@@ -149,22 +175,29 @@ class Desk:
             if thread is None:
                 return  # a thread that is not a card's
             await self._submit(("client", thread.client_id),
-                               lambda: action(event, thread), cause)
+                               lambda: action(event, thread), cause, failed)
         # Comments of one thread go through one lane to find their client's lane, so their
         # order survives the lookup.
-        self._submit(("root", root), find_lane)
+        self._submit(("root", root), find_lane, failed=failed)
 
-    def button(self, user: Person, data: str, answer: Callable[[str], Awaitable[object]],
+    def button(self, user: Person, data: str, answer: AnswerButton,
                chat_id: int | None = None, message_id: int | None = None) -> None:
         """A button under a desk message (in `chat_id`, `message_id`) was pressed; `answer`
-        shows the pressing person a short note (Telegram wants every press answered)."""
+        shows the pressing person a short note, or an alert (Telegram wants every press
+        answered, and a refused or stale press must say why)."""
         async def job() -> None:
-            text = None
-            if data.startswith(BUTTON_PREFIX):
-                text = await self.commands.priority_button(user, data)
-            elif data.startswith(LIST_BUTTON):
-                text = await self.workspace.button(user, data, chat_id, message_id)
-            await answer(text or "")
+            locale = self.ctx.wording.tr.locale_for(user.language_code)
+            try:
+                if data.startswith(BUTTON_PREFIX):
+                    text, alert = await self.commands.priority_button(user, data, locale)
+                elif data.startswith(LIST_BUTTON):
+                    text, alert = await self.workspace.button(user, data, chat_id, message_id)
+                else:
+                    text, alert = self.guard.button_invalid(locale), True
+            except Exception:
+                log.exception("button %r pressed by %s: not handled", data[:64], user.id)
+                text, alert = self.guard.button_failed(locale), True
+            await answer(text, alert)
         self._submit(("buttons", user.id), job)
 
     # --- inline mode ------------------------------------------------------------------------
@@ -176,7 +209,7 @@ class Desk:
             if not await self.workspace.is_team(user.id):
                 await answer([], "")
                 return
-            start = int(offset) if offset.isdigit() else 0
+            start = parse_id(offset) or 0  # the offset comes back from the person's app
             found = self.replies.search(query, start)
             self.replies.shown(user.id, found)
             more = len(found) == INLINE_PAGE
@@ -187,9 +220,28 @@ class Desk:
 
     def inline_chosen(self, user: Person, result_id: str) -> None:
         """Telegram's feedback that `user` sent the result `result_id` (a saved reply's id)."""
-        if result_id.isdigit():
+        if (reply_id := parse_id(result_id)) is not None:
             self.lanes.submit(("inline", user.id),
-                              lambda: self.replies.chosen(user.id, int(result_id)))
+                              lambda: self.replies.chosen(user.id, reply_id))
+
+    async def retry_parked(self) -> int:
+        """Try again to place every client's parked messages (their thread could not be
+        opened); how many clients' messages were placed. The scheduler calls it often."""
+        if self._retrying:
+            return 0  # the last round is still under way
+        self._retrying = True
+        try:
+            waiting = await self.ctx.storage.run(parked_rows.clients)
+            rounds = [self._submit(("client", client_id),
+                                   lambda client_id=client_id: self.client_side.place(client_id))
+                      for client_id in waiting]
+            placed = await asyncio.gather(*rounds, return_exceptions=True)
+        finally:
+            self._retrying = False
+        for client_id, outcome in zip(waiting, placed, strict=True):
+            if isinstance(outcome, BaseException):
+                log.error("parked messages of client %s: %s", client_id, outcome)
+        return sum(1 for outcome in placed if outcome is True)
 
     def team_changed(self) -> None:
         """Telegram said channel membership changed: forget cached answers, reread admins."""

@@ -9,6 +9,7 @@ from atendimento.desk.outbox import MIRROR, Send
 from atendimento.domain.events import Incoming
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
+from atendimento.storage import threads as thread_rows
 from atendimento.storage.records import TO_CLIENT, TO_TEAM
 from atendimento.texts import client_values
 
@@ -30,8 +31,15 @@ async def mirror_edit(ctx: DeskContext, incoming: Incoming, *, from_client: bool
         if client is not None:  # the client's copy has their placeholders filled
             values = client_values(client.first_name, client.last_name, client.username)
     chat_id, message_id = target
+    atendimento = await ctx.storage.run(thread_rows.require_atendimento, link.atendimento_id)
+    thread = await ctx.storage.run(thread_rows.require, atendimento.thread_id)
+    # A refusal is said in the thread under the edited comment, or under the copy of the
+    # client's edited message, as for a send that failed.
+    under = link.group_message_id
     delivery = await ctx.outbox.send(Send(chat_id, MIRROR, {
         "from": incoming.chat_id, "id": incoming.message_id, "to_id": message_id,
-        "values": values}))
+        "values": values,
+        "on_fail": {"thread": thread.id, "under": under, "root": thread.thread_root_id,
+                    "edit": True}}))
     if not delivery.ok:
         log.warning("edit of message %s not mirrored: %s", incoming.message_id, delivery.reason)

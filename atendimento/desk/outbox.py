@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from atendimento.desk.context import DeskContext
+from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.lanes import Lanes
 from atendimento.desk.ports import BLOCKED, NOT_FOUND, Button, Undeliverable
 from atendimento.domain.text import RichText, Span
@@ -154,6 +155,7 @@ class Outbox:
         self._idle = asyncio.Event()
         self._idle.set()
         self._cause: ContextVar[str | None] = ContextVar("cause", default=None)
+        self._guard = GuardWording(ctx.wording.tr)
         self._executors: dict[str, Executor] = {
             TEXT: self._text, MARKDOWN: self._markdown, COPY: self._copy,
             MIRROR: self._mirror, REPLY: self._reply, EDIT: self._edit,
@@ -334,7 +336,10 @@ class Outbox:
         failure = item.payload.get("on_fail")
         if not failure:
             return []
-        text = self.ctx.wording.undelivered(delivery.reason, delivery.detail)
+        if failure.get("edit") and delivery.reason == NOT_FOUND:
+            text = self._guard.edit_target_gone()
+        else:
+            text = self.ctx.wording.undelivered(delivery.reason, delivery.detail)
         sends = [text_send(self.ctx.group_id, text, reply_to=failure.get("under"),
                            root=failure.get("root"), silent=True)]
         if delivery.reason == BLOCKED and failure.get("client") and failure.get("thread"):

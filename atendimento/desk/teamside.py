@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 from atendimento.desk.commands import Commands
 from atendimento.desk.context import DeskContext
 from atendimento.desk.edits import mirror_edit
+from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.notices import NONE, UNKNOWN, Notices
 from atendimento.desk.outbox import COPY, Send, album_key
+from atendimento.desk.refusals import Refusals
 from atendimento.desk.threads import Threads
 from atendimento.domain.events import TeamEvent
 from atendimento.storage import clients as client_rows
@@ -38,6 +40,8 @@ class TeamSide:
         self.commands = commands
         self.book = book
         self.faq = faq
+        self.guard = GuardWording(ctx.wording.tr)
+        self._refusals = Refusals()
 
     async def thread_of(self, event: TeamEvent) -> Thread | None:
         if event.thread_root_id is None:
@@ -45,37 +49,52 @@ class TeamSide:
         return await self.ctx.storage.run(thread_rows.get_by_root, event.thread_root_id)
 
     async def comment(self, event: TeamEvent, thread: Thread) -> None:
-        """A comment in a card's thread: a command, or a message for the client."""
+        """A comment in a card's thread: a command, or a message for the client. Whoever sent
+        it must be the team before anything else runs (commands included)."""
         incoming = event.message
         if event.author is not None and event.author.id == self.ctx.bot_id:
+            return
+        if not await self.is_team(event, thread):
             return
         if incoming.command is not None and not event.via_bot:
             await self.commands.run(event, thread)
             return
-        if not await self._may_relay(event, thread):
-            return
+        if event.author is None:
+            await self._warn_anonymous(thread, incoming.message_id)
         if incoming.fingerprint is not None and event.author is not None:
             await self.book.arrived(event.author.id, incoming.fingerprint)
         await self._relay(event, thread)
 
-    async def _may_relay(self, event: TeamEvent, thread: Thread) -> bool:
-        ctx, incoming = self.ctx, event.message
-        if event.author is None:  # sent as the channel or the group: anonymous, still team
-            if not await ctx.storage.run(setting_rows.get, ANONYMOUS_WARNED, False):
-                await self.threads.line(thread, ctx.wording.anonymous_warning(),
-                                        reply_to=incoming.message_id)
-                await ctx.storage.run(setting_rows.put, ANONYMOUS_WARNED, True, now=ctx.now())
-            return True
-        status = await self.notices.status(event.author.id)
-        if status == NONE:
-            await self.threads.line(thread, ctx.wording.not_a_member(event.author.name),
-                                    reply_to=incoming.message_id)
-            return False
-        if status == UNKNOWN:
-            await self.threads.line(thread, ctx.wording.membership_unknown(event.author.name),
-                                    reply_to=incoming.message_id)
-            return False
-        return True
+    async def is_team(self, event: TeamEvent, thread: Thread) -> bool:
+        """Whether the comment comes from the team: a member of the channel, or an admin
+        posting as the channel or as its discussion group (only admins can). Anyone else —
+        an outsider, a member posting as some other channel — gets one line, and nothing
+        more happens."""
+        ctx, here = self.ctx, event.message.message_id
+        if event.author is None:
+            if event.sender_chat_id in (ctx.group_id, ctx.channel_id):
+                return True
+            sender, status = ("chat", event.sender_chat_id), NONE
+            line = self.guard.foreign_chat(event.sender_chat_title)
+        else:
+            status = await self.notices.status(event.author.id)
+            if status not in (NONE, UNKNOWN):
+                return True
+            sender = ("user", event.author.id)
+            line = (ctx.wording.not_a_member(event.author.name) if status == NONE
+                    else ctx.wording.membership_unknown(event.author.name))
+        # A member whose membership Telegram could not confirm hears it every time.
+        if status == UNKNOWN or self._refusals.first(sender, thread.id, ctx.now()):
+            await self.threads.line(thread, line, reply_to=here)
+        log.info("comment %s in thread %s refused: %s %s is not the team", here, thread.id,
+                 *sender)
+        return False
+
+    async def _warn_anonymous(self, thread: Thread, here: int) -> None:
+        ctx = self.ctx
+        if not await ctx.storage.run(setting_rows.get, ANONYMOUS_WARNED, False):
+            await self.threads.line(thread, ctx.wording.anonymous_warning(), reply_to=here)
+            await ctx.storage.run(setting_rows.put, ANONYMOUS_WARNED, True, now=ctx.now())
 
     async def _relay(self, event: TeamEvent, thread: Thread) -> None:
         ctx, run, incoming = self.ctx, self.ctx.storage.run, event.message
@@ -108,6 +127,10 @@ class TeamSide:
         if delivery.ok:
             await self.faq.team_answered(atendimento)
 
-    async def edit(self, event: TeamEvent) -> None:
-        """A team member edited a comment: edit the client's copy."""
-        await mirror_edit(self.ctx, event.message, from_client=False)
+    async def edit(self, event: TeamEvent, thread: Thread) -> None:
+        """A team member edited a comment: edit the client's copy (someone who has left the
+        team since cannot change what the client reads)."""
+        if event.author is not None and event.author.id == self.ctx.bot_id:
+            return
+        if await self.is_team(event, thread):
+            await mirror_edit(self.ctx, event.message, from_client=False)

@@ -61,18 +61,29 @@ class Threads:
 
     async def ensure_open(self, client: Client,
                           also: Callable[[Opened], Sequence[Send]] = lambda opened: (),
-                          cause: str | None = None
+                          cause: str | None = None,
+                          change: Callable[[Any], object] | None = None
                           ) -> tuple[Opened, list[asyncio.Future[Delivery]]]:
         """The client's thread with an open atendimento, creating or resuming as needed, and
-        the sends `also` adds, decided in the same transaction as the opening (if any).
+        the sends `also` adds, decided in the same transaction as the opening (if any), where
+        `change(tables)` runs too.
 
         Runs inside the client's lane, so two quick first messages cannot make two cards.
+        Raises Undeliverable when Telegram refuses the card, ThreadUnavailable when the card
+        has no comment thread.
         """
         ctx, run = self.ctx, self.ctx.storage.run
+
+        def open_already(t: Any) -> Opened | None:
+            opened = open_now(t, client.user_id)
+            if opened is not None and change is not None:
+                change(t)
+            return opened
+
         # Most messages find the atendimento open: one transaction reads and decides them.
         opened, tickets = await ctx.outbox.commit(
-            lambda opened: also(opened) if opened is not None else (),
-            lambda t: open_now(t, client.user_id), cause=cause)
+            lambda opened: also(opened) if opened is not None else (), open_already,
+            cause=cause)
         if opened is not None:
             return opened, tickets
         thread = await run(thread_rows.get_by_client, client.user_id)
@@ -93,17 +104,19 @@ class Threads:
         current = await run(thread_rows.current_atendimento, thread.id)
         if current is not None and thread.state == OPEN:
             opened = Opened(thread, current, None)
-            _, tickets = await ctx.outbox.commit(also(opened), cause=cause)
+            _, tickets = await ctx.outbox.commit(also(opened), change, cause=cause)
             return opened, tickets
         now, thread_id = ctx.now(), thread.id
 
         def open_one(t: Any) -> Opened:
+            if change is not None:
+                change(t)
             origin = client_rows.take_pending_origin(t, client.user_id, now=now)
             atendimento = thread_rows.open_atendimento(t, thread_id, now=now, origin=origin)
             opened = thread_rows.set_state(t, thread_id, OPEN, now=now)
-            change = CREATED if atendimento.number == 1 else RESUMED
+            how = CREATED if atendimento.number == 1 else RESUMED
             notify = tuple(a.user_id for a in team_rows.list_admins_to_notify(t))
-            return Opened(opened, atendimento, change, notify)
+            return Opened(opened, atendimento, how, notify)
 
         extra: list[Send] = []
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from atendimento.desk.context import DeskContext
+from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.notices import ADMIN, MEMBER, Notices
 from atendimento.desk.outbox import text_send
 from atendimento.desk.ports import Button, Undeliverable
@@ -20,6 +21,7 @@ from atendimento.desk.replies import FROM_FILE, GONE, NO_TITLE, NOT_SAVEABLE, Re
 from atendimento.desk.reply_wording import LIST_BUTTON, ReplyWording
 from atendimento.desk.threads import Threads
 from atendimento.domain.events import ClientEvent, Person, TeamEvent
+from atendimento.domain.ids import parse_ids
 from atendimento.storage import settings as setting_rows
 from atendimento.storage.records import Thread
 
@@ -35,6 +37,8 @@ PRIVATE_COMMANDS = (SAVE_COMMANDS | LIST_COMMANDS | CLIENT_MODE_COMMANDS | TEAM_
 PAGE_SIZE = 8
 PROMPT_TTL = timedelta(minutes=10)
 TITLE, KEYWORDS = "title", "keywords"
+# The list's buttons: l(ist page), o(pen), d(elete?), y(es, delete), n(ame), k(eywords).
+LIST_ACTIONS = frozenset("lodynk")
 
 
 def client_mode_key(user_id: int) -> str:
@@ -61,6 +65,7 @@ class Workspace:
         self.threads = threads
         self.words = words
         self._prompts: dict[int, Prompt] = {}
+        self.guard = GuardWording(ctx.wording.tr)
 
     async def is_team(self, user_id: int) -> bool:
         return await self.notices.status(user_id) in (ADMIN, MEMBER)
@@ -162,23 +167,24 @@ class Workspace:
         return self.words.listing(replies, page, pages, locale)
 
     async def button(self, user: Person, data: str, chat_id: int | None,
-                     message_id: int | None) -> str:
-        """A button under the list; returns the short note shown to who pressed it."""
+                     message_id: int | None) -> tuple[str, bool]:
+        """A button under the list: the short note shown to who pressed it, and whether it
+        is an alert. Data no button of ours carries is "no longer valid"."""
         locale = self._locale(user)
+        guard = self.guard
         if not await self.is_team(user.id):
-            return self.words.team_only(locale)
+            return self.words.team_only(locale), True
         action, _, rest = data.removeprefix(LIST_BUTTON).partition(":")
-        try:
-            numbers = [int(part) for part in rest.split(":")]
-        except ValueError:
-            return ""
+        numbers = parse_ids(rest)
+        if numbers is None or action not in LIST_ACTIONS or len(numbers) > 2:
+            return guard.button_invalid(locale), True
         try:
             shown = await self._act(user, action, numbers, locale)
         except ReplyError as error:
             if error.reason == GONE:
                 shown = self._page(0, locale)
             elif error.reason == FROM_FILE:
-                return self.words.from_file(str(error.details.get("path")), locale)
+                return self.words.from_file(str(error.details.get("path")), locale), True
             else:
                 raise
         if shown is not None and chat_id is not None and message_id is not None:
@@ -187,7 +193,7 @@ class Workspace:
                 await self.ctx.telegram.edit_text(chat_id, message_id, text, buttons=rows)
             except Undeliverable as error:
                 log.info("list not updated: %s", error)
-        return ""
+        return "", False
 
     async def _act(self, user: Person, action: str, numbers: list[int],
                    locale: str) -> tuple[str, list[list[Button]]] | None:

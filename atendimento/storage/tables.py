@@ -43,6 +43,7 @@ class Tables:
     replies: Any
     settings: Any
     outbox: Any
+    parked: Any
     # Statements compiled for this database by `compiled.select`, by shape.
     compiled: dict[Any, Any] = dataclasses.field(default_factory=dict)
     # [True] while `Storage` runs calls together in one transaction of its own.
@@ -185,6 +186,21 @@ def bind_tables(db: Database) -> Tables:
         class Meta:
             table_name = "outbox"
 
+    class Parked(Base):
+        id = BigAutoField()
+        client_id = BigIntegerField()
+        chat_id = BigIntegerField()
+        message_id = BigIntegerField()
+        kind = CharField(max_length=16)
+        media_group_id = CharField(max_length=64, null=True)
+        reply_to_id = BigIntegerField(null=True)
+        reason = CharField(max_length=200)
+        attempts = IntegerField(default=0)
+        created_at = UtcDateTimeField()
+
+        class Meta:
+            table_name = "parked"
+
     return Tables(
         db=db,
         clients=Client,
@@ -195,6 +211,7 @@ def bind_tables(db: Database) -> Tables:
         replies=SavedReply,
         settings=Setting,
         outbox=OutboxItem,
+        parked=Parked,
     )
 
 

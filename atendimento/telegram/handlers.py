@@ -104,9 +104,9 @@ class Router:
         self._later(deliver)
 
     async def button(self, _client: pyrogram.Client, query: types.CallbackQuery) -> None:
-        async def answer(text: str) -> None:
+        async def answer(text: str, alert: bool = False) -> None:
             try:
-                await query.answer(text)
+                await query.answer(text, show_alert=alert)
             except errors.RPCError as error:  # the press expired: nothing left to say
                 log.info("button press not answered: %s", error)
         message = query.message

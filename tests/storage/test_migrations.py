@@ -28,6 +28,7 @@ TABLES = {
     "saved_replies",
     "settings",
     "outbox",
+    "parked",
     VERSION_TABLE,
 }
 
@@ -64,7 +65,8 @@ def test_empty_database_reaches_latest_schema(empty_db: Database) -> None:
     assert set(empty_db.get_tables()) == TABLES
     assert current_version(empty_db) == latest_version()
     assert version_rows(empty_db) == [(1, "initial"), (2, "desk_lookups"),
-                                       (3, "replies_and_faq"), (4, "outbox")]
+                                       (3, "replies_and_faq"), (4, "outbox"),
+                                       (5, "parked")]
     assert pending(empty_db) == []
 
 
