@@ -272,3 +272,22 @@ async def test_the_bot_losing_its_post_right_is_survived_and_named_by_check(sand
     assert await desk.app.desk.retry_parked() == 1
     await desk.settle()
     assert thread_texts(sandbox, ana)[-1] == "Oi, tem alguém?"
+
+
+async def test_nul_characters_in_what_is_stored_are_dropped(sandbox, desk, caplog):
+    # PostgreSQL's text columns refuse NUL; a person can type one in any argument.
+    ana = sandbox.client("Ana Souza", language="pt-br")
+    ana.start("si\x00te")
+    ana.send("Oi")
+    await desk.settle()
+    card = card_of(sandbox, ana)
+    assert "“site”" in thread_texts(sandbox, ana)[0]
+    rui = sandbox.admin("Rui Admin")
+    question = rui.comment(card, "Nosso prazo é 3 dias")
+    await desk.settle()
+    rui.reply(question, "/resposta pra\x00zo, en\x00trega")
+    rui.comment(card, "/ban spa\x00m")
+    await desk.settle()
+    texts = thread_texts(sandbox, ana)
+    assert any("#1" in t for t in texts[-3:]) and texts[-1].endswith("spam")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
