@@ -11,6 +11,7 @@ WORKDIR /app
 
 COPY pyproject.toml README.md ./
 COPY atendimento ./atendimento
+COPY locales ./locales
 # Catalogs are read from the .po files and compiled in memory on first use; loading every one
 # here fails the build on a broken catalog instead of at run time.
 RUN pip install ".[postgres]" \

@@ -71,10 +71,12 @@ async def open_storage(config: Config) -> Storage:
 
 
 def load_texts(config: Config, translator: Translator) -> Texts:
-    if config.language not in translator.locales:
-        raise StartupError(
-            f"LANGUAGE={config.language} has no translation; use one of "
-            + ", ".join(translator.locales), EXIT_MISCONFIGURED)
+    for name, language in (("LANGUAGE", config.language),
+                           ("DEFAULT_CLIENT_LANGUAGE", config.default_client_language)):
+        if language not in translator.locales:
+            raise StartupError(
+                f"{name}={language} has no translation; use one of "
+                + ", ".join(translator.locales), EXIT_MISCONFIGURED)
     try:
         return Texts.load(config.texts_dir, config.language)
     except TextsError as error:
@@ -124,7 +126,8 @@ class App:
         # `sleep` and `monotonic` must tell the same time: the sandbox gives its own pair.
         self.sleep = sleep
         self.monotonic = monotonic
-        self.translator = Translator(config.language)
+        self.translator = Translator(config.language,
+                                     client_locale=config.default_client_language)
         self.background = Background()
         self.texts: Texts | None = None
         self.storage: Storage | None = None

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import pyrogram
 from pyrogram import enums, errors
 
-from atendimento.config import Config
+from atendimento.config import LANGUAGES, Config
 from atendimento.i18n import Translator
 from atendimento.logs import redact
 from atendimento.startup import describe, explain_login, is_network
 from atendimento.storage import StorageError, current_version, latest_version, open_database
 from atendimento.telegram.client import start_client, stop_quietly
-from atendimento.texts import Texts, TextsError
+from atendimento.texts import TEXT_KINDS, Texts, TextsError
 
 log = logging.getLogger("atendimento.check")
 
@@ -51,8 +51,39 @@ def check_texts(config: Config) -> Check:
     try:
         Translator(config.language)
     except ValueError as error:
-        return Check(name, False, str(error), "set LANGUAGE to pt_BR, en or es")
+        return Check(name, False, str(error), f"set LANGUAGE to one of {LANGUAGES}")
     return Check(name, True)
+
+
+def check_languages(config: Config) -> Check:
+    """A catalog and every text for the team's language and the clients' default one (a
+    missing text would reach those clients in another language)."""
+    wanted = {config.language: "team", config.default_client_language: "clients"}
+    if config.language == config.default_client_language:
+        wanted[config.language] = "team and clients"
+    name = "languages " + ", ".join(f"{lang} ({who})" for lang, who in wanted.items())
+    catalogs = Translator().locales
+    try:
+        texts: Texts | None = Texts.load(config.texts_dir, config.language)
+    except TextsError:
+        texts = None  # the texts line says what to fix; the catalogs are still checked here
+    missing = [f"no catalog for {lang}" for lang in wanted if lang not in catalogs]
+    for lang in wanted:
+        folder = config.texts_dir / lang
+        if texts is not None:
+            missing += [str(folder / kind.filename) for kind in TEXT_KINDS
+                        if _language(texts.language_for(kind.name, lang)) != _language(lang)]
+        if config.desk.get("faq_autoanswer") and not (folder / "atendente.txt").is_file():
+            missing.append(str(folder / "atendente.txt"))  # how clients ask for a person
+    if missing:
+        return Check(name, False, "missing: " + ", ".join(missing),
+                     f"LANGUAGE and DEFAULT_CLIENT_LANGUAGE take {LANGUAGES}; add each missing "
+                     "text (copy it from respostas/en and translate it; respostas/README.md)")
+    return Check(name, True)
+
+
+def _language(locale: str) -> str:
+    return locale.split("_")[0].lower()
 
 
 def check_database(config: Config) -> Check:
@@ -141,7 +172,7 @@ def connection_failed(error: BaseException, config: Config) -> list[Check]:
 
 async def run_checks(config: Config,
                      client_factory: Callable[[Config], pyrogram.Client]) -> list[Check]:
-    results = [check_texts(config), check_database(config)]
+    results = [check_texts(config), check_languages(config), check_database(config)]
     client = client_factory(config)
     try:
         await start_client(client)

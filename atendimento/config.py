@@ -108,10 +108,19 @@ def _database_url(raw: str) -> str:
     return raw
 
 
+LANGUAGES = "pt_BR, en, es, it, ru"  # the catalogs shipped in locales/ (checked at start-up)
+
+
 def _language(raw: str) -> str:
     if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2}|_[0-9]{3})?", raw):
-        raise Invalid("must be a locale name such as pt_BR, en or es")
+        raise Invalid(f"must be a locale name: {LANGUAGES}")
     return raw
+
+
+def _client_language(raw: str) -> str:
+    if raw == "-":  # the default: LANGUAGE, filled in by load_config
+        return ""
+    return _language(raw)
 
 
 def _timezone(raw: str) -> str:
@@ -231,7 +240,10 @@ SETTINGS: tuple[Setting, ...] = (
             "where the desk keeps its map: sqlite:///path or postgresql://… "
             "(default: an SQLite file in DATA_DIR)",
             _database_url, default="-"),
-    Setting("LANGUAGE", "the team's language (pt_BR, en, es)", _language, default="pt_BR"),
+    Setting("LANGUAGE", f"the team's language ({LANGUAGES})", _language, default="pt_BR"),
+    Setting("DEFAULT_CLIENT_LANGUAGE", "the language of a client whose Telegram language the "
+            f"desk does not have ({LANGUAGES}; default: LANGUAGE)", _client_language,
+            default="-"),
     Setting("TIMEZONE", "the team's time zone, used in service lines", _timezone,
             default="America/Sao_Paulo"),
     Setting("TEXTS_DIR", "folder with the texts you own (start, restart, end messages)", _path,
@@ -263,6 +275,7 @@ class Config:
     channel: int | str
     database_url: str = DEFAULT_DATABASE_URL
     language: str = "pt_BR"
+    default_client_language: str = "pt_BR"
     timezone: str = "America/Sao_Paulo"
     texts_dir: Path = Path("respostas")
     data_dir: Path = Path("data")
@@ -335,6 +348,8 @@ def load_config(
         (desk if setting.group == "desk" else values)[setting.key] = value
     if problems:
         raise ConfigError(problems)
+    if not values["default_client_language"]:
+        values["default_client_language"] = values["language"]
     if not values["database_url"]:
         values["database_url"] = f"sqlite:///{values['data_dir'].as_posix()}/atendimento.db"
     return Config(**values, desk=desk)

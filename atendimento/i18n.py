@@ -1,9 +1,11 @@
 """Translations and locale-aware formatting, with an explicit locale on every call.
 
 A client's language and the team's differ inside one handler, so nothing here is global: the app
-builds one ``Translator`` at start-up and passes it on. Catalogs are the ``.po`` files shipped
-inside the package (``atendimento/locales``), read with Babel on first use and cached on the
-instance, so a fresh ``pip install`` translates with no compile step (``*.mo`` are git-ignored).
+builds one ``Translator`` at start-up and passes it on. Catalogs are the ``.po`` files in the
+repository's top-level ``locales/``, which pyproject.toml maps into the package as the data
+package ``atendimento.locales`` (a wheel carries them; an editable install reads the same files).
+They are read with Babel on first use and cached on the instance, so a fresh ``pip install``
+translates with no compile step (``*.mo`` are git-ignored).
 
 Call style (the extractor relies on it — the msgid is always a literal, after the locale)::
 
@@ -16,19 +18,22 @@ Dev note — updating the catalogs after adding or changing a string (source str
 every catalog stays complete; ``tests/i18n`` fails until they are)::
 
     .venv/bin/python scripts/catalogs.py update      # extract + merge into every .po
-    # translate the new and fuzzy entries of atendimento/locales/*/LC_MESSAGES/atendimento.po
-    .venv/bin/python scripts/catalogs.py check       # what tests/i18n checks (atendimento.locales)
+    # translate the new and fuzzy entries of locales/*/LC_MESSAGES/atendimento.po
+    .venv/bin/python scripts/catalogs.py check       # what tests/i18n checks
 
 The same with pybabel alone (the keywords must match ``EXTRACTION_KEYWORDS``)::
 
     .venv/bin/pybabel extract --no-default-keywords \\
         -k "_:2 gettext:2 ngettext:2,3 pgettext:2c,3 npgettext:2c,3,4 N_ NP_:1c,2" \\
         --add-comments=TRANSLATORS: --strip-comments --add-location=file --sort-output \\
-        --project=atendimento -o atendimento/locales/atendimento.pot atendimento
-    .venv/bin/pybabel update -D atendimento -d atendimento/locales \\
-        -i atendimento/locales/atendimento.pot --ignore-obsolete
-    .venv/bin/pybabel init -D atendimento -d atendimento/locales \\
-        -i atendimento/locales/atendimento.pot -l fr          # a new language
+        --project=atendimento -o locales/atendimento.pot atendimento
+    .venv/bin/pybabel update -D atendimento -d locales \\
+        -i locales/atendimento.pot --ignore-obsolete
+    .venv/bin/pybabel init -D atendimento -d locales \\
+        -i locales/atendimento.pot -l fr          # a new language
+
+The catalogs found are the languages the desk offers (``LANGUAGE``, ``/idioma``, the command
+menus): a new language is its catalog plus its texts in ``respostas/<lang>/``.
 """
 
 from __future__ import annotations
@@ -104,7 +109,7 @@ SEEDED_MESSAGES: Final = (
 
 def locales_root() -> Traversable:
     """The catalogs inside the installed package (not the working directory)."""
-    return resources.files("atendimento") / "locales"
+    return resources.files("atendimento.locales")
 
 
 def placeholders(text: str) -> frozenset[str]:
@@ -168,12 +173,15 @@ class Translator:
 
     Lookups resolve the locale first (``resolve``); an unknown one falls back to the team
     locale. A msgid a catalog lacks comes back in the source language (English).
+    ``client_locale`` (DEFAULT_CLIENT_LANGUAGE, the team's unless given) is where a client whose
+    language the desk does not have ends up; ``atendimento.desk.language`` decides a client's.
     """
 
     def __init__(
         self,
         team_locale: str = DEFAULT_TEAM_LOCALE,
         *,
+        client_locale: str | None = None,
         locales_dir: Traversable | Path | None = None,
         domain: str = DOMAIN,
     ) -> None:
@@ -188,6 +196,11 @@ class Translator:
             )
         )
         self.team_locale: str = best_match(team_locale, self.locales) or _babel_name(team_locale)
+        self.client_locale: str = (
+            self.team_locale
+            if client_locale is None
+            else best_match(client_locale, self.locales) or _babel_name(client_locale)
+        )
 
     @property
     def locales_dir(self) -> Traversable | Path:

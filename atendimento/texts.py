@@ -141,7 +141,11 @@ def client_values(
 
 
 class Texts:
-    """Every language's texts, with the fallback client language → team language → pt_BR."""
+    """Every language's texts, with the fallback client language → team language → pt_BR.
+
+    The desk passes a client's language as ``atendimento.desk.language`` decides it (their
+    /idioma choice, their app's, DEFAULT_CLIENT_LANGUAGE); the fallback here is per text.
+    """
 
     def __init__(
         self,

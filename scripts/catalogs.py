@@ -1,6 +1,6 @@
 """Extract, update and check atendimento's translation catalogs (a developer tool, not shipped).
 
-python scripts/catalogs.py extract   # source → atendimento/locales/atendimento.pot
+python scripts/catalogs.py extract   # source → locales/atendimento.pot
 python scripts/catalogs.py update    # extract, then merge the template into every .po
 python scripts/catalogs.py check     # what tests/i18n checks; exit status 1 on problems
 python scripts/catalogs.py init fr   # start a catalog for a new language
@@ -16,11 +16,11 @@ from pathlib import Path
 from babel.messages.frontend import CommandLineInterface
 
 from atendimento import __version__
+from atendimento.catalogs import check_catalogs, check_sources
 from atendimento.i18n import DOMAIN, EXTRACTION_KEYWORDS
-from atendimento.locales import check_catalogs, check_sources
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = Path("atendimento", "locales")
+LOCALES = Path("locales")  # installed as the package atendimento.locales (pyproject.toml)
 TEMPLATE = LOCALES / f"{DOMAIN}.pot"
 
 

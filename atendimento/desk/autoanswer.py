@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from atendimento.desk.context import DeskContext
+from atendimento.desk.language import language_of
 from atendimento.desk.notices import Notices
 from atendimento.desk.outbox import REPLY, Send, text_send
 from atendimento.desk.replies import ReplyBook
@@ -75,9 +76,9 @@ class AutoAnswer:
             self._languages = sorted({r.language for r in ready if r.language})
         return self._matcher
 
-    def _folder(self, language_code: str | None, having: list[str]) -> str | None:
+    def _folder(self, language: str, having: list[str]) -> str | None:
         team = self.ctx.texts.team_language
-        return (best_match(language_code, having, team) or best_match(team, having, team))
+        return (best_match(language, having, team) or best_match(team, having, team))
 
     # --- the client's side ------------------------------------------------------------------
 
@@ -87,11 +88,12 @@ class AutoAnswer:
         atendimento = opened.atendimento
         if not self.enabled or atendimento.autoanswer_off is not None or not incoming.text:
             return
-        if self._asks_for_person(incoming.text, client.language_code):
+        client_language = language_of(self.ctx, client)
+        if self._asks_for_person(incoming.text, client_language):
             await self._hand_over(client, opened, copy_id)
             return
         matcher = self.matcher()
-        language = self._folder(client.language_code, self._languages)
+        language = self._folder(client_language, self._languages)
         match = matcher.best(incoming.text, language) if language else None
         if match is None or match.score < self.settings.suggest:
             return
@@ -104,8 +106,8 @@ class AutoAnswer:
             return
         await self._answer(client, opened, reply, match.score, copy_id)
 
-    def _asks_for_person(self, text: str, language_code: str | None) -> bool:
-        folder = self._folder(language_code, sorted(self._handover))
+    def _asks_for_person(self, text: str, language: str) -> bool:
+        folder = self._folder(language, sorted(self._handover))
         phrases = self._handover.get(folder or "", [])
         team = self._handover.get(self.ctx.texts.team_language, [])
         said = " " + " ".join(words(text)) + " "

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.edits import mirror_edit
+from atendimento.desk.language import language_of
 from atendimento.desk.notices import Notices
 from atendimento.desk.outbox import COPY, MARKDOWN, Delivery, Send, album_key, text_send
 from atendimento.desk.parking import Parking, reason_of
@@ -209,7 +210,7 @@ class ClientSide:
         ctx, thread = self.ctx, opened.thread
         incoming = event.message if isinstance(event, ClientEvent) else event
         if not incoming.copyable:
-            locale = ctx.wording.tr.locale_for(client.language_code)
+            locale = language_of(ctx, client)
             return [self.threads.line_send(thread, ctx.wording.client_sent_unsupported(
                         incoming.kind)),
                     text_send(client.user_id, ctx.wording.unsupported_for_client(
@@ -256,7 +257,7 @@ class ClientSide:
     def text_file_send(self, client: Client, name: str, **values: object) -> Send:
         """One of the self-hoster's texts, in the client's language when it exists."""
         text = self.ctx.texts.render(
-            name, client.language_code,
+            name, language_of(self.ctx, client),
             **client_values(client.first_name, client.last_name, client.username), **values)
         return Send(client.user_id, MARKDOWN, {"text": text})
 

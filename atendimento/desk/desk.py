@@ -19,6 +19,7 @@ from atendimento.desk.context import DeskContext
 from atendimento.desk.failures import Failures
 from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.lanes import Lanes
+from atendimento.desk.language import LANGUAGE_BUTTON, LANGUAGE_COMMANDS, LanguageChoice
 from atendimento.desk.notices import Notices
 from atendimento.desk.outbox import STORAGE_RETRIES, Outbox, text_send
 from atendimento.desk.replies import INLINE_PAGE, ReplyBook
@@ -65,6 +66,7 @@ class Desk:
         self.threads = Threads(ctx)
         self.notices = Notices(ctx)
         self.replies = ReplyBook(ctx)
+        self.language = LanguageChoice(ctx)
         reply_words = ReplyWording(ctx.wording, ctx.bot_username)
         self.workspace = Workspace(ctx, self.replies, self.notices, self.threads, reply_words)
         self.faq = AutoAnswer(ctx, self.replies, self.notices, self.threads, reply_words,
@@ -116,6 +118,8 @@ class Desk:
             await self.client_side.start(event)
         elif command in NOTIFICATION_COMMANDS:
             await self._notifications(event)
+        elif command in LANGUAGE_COMMANDS:
+            await self.language.command(event)
         elif not await self.workspace.private(event):
             await self.client_side.message(event)
 
@@ -192,6 +196,8 @@ class Desk:
                     text, alert = await self.commands.priority_button(user, data, locale)
                 elif data.startswith(LIST_BUTTON):
                     text, alert = await self.workspace.button(user, data, chat_id, message_id)
+                elif data.startswith(LANGUAGE_BUTTON):
+                    text, alert = await self.language.button(user, data, chat_id, message_id)
                 else:
                     text, alert = self.guard.button_invalid(locale), True
             except Exception:

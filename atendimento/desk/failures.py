@@ -13,6 +13,7 @@ import logging
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.guard_wording import GuardWording
+from atendimento.desk.language import language_of_person
 from atendimento.desk.ports import Undeliverable
 from atendimento.domain.events import ClientEvent, TeamEvent
 from atendimento.storage import threads as thread_rows
@@ -39,7 +40,7 @@ class Failures:
         log.error("message %s of client %s not handled", event.message.message_id,
                   event.client.id, exc_info=error)
         ctx, what = self.ctx, describe(error)
-        locale = ctx.wording.tr.locale_for(event.client.language_code)
+        locale = await language_of_person(ctx, event.client)
         await self._say(event.client.id, self.guard.client_asked_again(locale))
         root = await self._root_of(event.client.id)
         if root is not None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.guard_wording import GuardWording
+from atendimento.desk.language import language_of_person
 from atendimento.desk.notices import ADMIN, MEMBER, Notices
 from atendimento.desk.outbox import text_send
 from atendimento.desk.ports import Button, Undeliverable
@@ -89,7 +90,8 @@ class Workspace:
         if command in PRIVATE_COMMANDS:
             if not await self.is_team(person.id):
                 if command in SAVE_COMMANDS | LIST_COMMANDS:
-                    await self._say(person.id, self.words.team_only(self._locale(person)))
+                    language = await language_of_person(self.ctx, person)
+                    await self._say(person.id, self.words.team_only(language))
                     return True
                 return False  # /cliente and the like mean nothing to a client: relay them
             await self._command(command, event)

@@ -140,6 +140,11 @@ def count_message_while_banned(t: Tables, user_id: int, *, now: datetime) -> int
         return require(t, user_id).messages_while_banned
 
 
+def set_language(t: Tables, user_id: int, language: str | None, *, now: datetime) -> None:
+    """Records the language the client chose (None: back to Telegram's language code)."""
+    _update(t, user_id, now, language=language)
+
+
 def set_blocked_bot(t: Tables, user_id: int, blocked: bool, *, now: datetime) -> None:
     """Records that the client blocked (or unblocked) the bot."""
     _update(t, user_id, now, blocked_bot=blocked)

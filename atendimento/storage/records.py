@@ -36,6 +36,7 @@ class Client:
     blocked_bot: bool
     created_at: datetime
     updated_at: datetime
+    language: str | None = None  # chosen with /idioma; None: Telegram's language code decides
 
 
 @dataclass(frozen=True, slots=True)

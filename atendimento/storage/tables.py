@@ -81,6 +81,7 @@ def bind_tables(db: Database) -> Tables:
         blocked_bot = BooleanField(default=False)
         created_at = UtcDateTimeField()
         updated_at = UtcDateTimeField()
+        language = CharField(max_length=16, null=True)  # chosen with /idioma
 
         class Meta:
             table_name = "clients"

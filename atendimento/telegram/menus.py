@@ -1,5 +1,7 @@
-"""Command menus, per scope and language: clients see /start; the discussion group shows the
-team's commands; admins' private chats show theirs (telegram.md §4)."""
+"""Command menus, per scope and language: clients see /start and /idioma; the discussion group
+shows the team's commands; admins' private chats show theirs (telegram.md §4). Each list is set
+for every language with a catalog; the list for other languages is in LANGUAGE, the clients' in
+DEFAULT_CLIENT_LANGUAGE."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ def menus(words: Wording, locale: str) -> dict[str, list[types.BotCommand]]:
     tr = words.tr
     start = types.BotCommand("start", tr._(locale, "Talk to us"))
     return {
-        "clients": [start],
+        "clients": [start, types.BotCommand("idioma", tr._(locale, "Choose your language"))],
         "team": [
             types.BotCommand("fim", tr._(locale, "End the atendimento")),
             types.BotCommand("p", tr._(locale, "Set the priority (admins)")),
@@ -38,18 +40,19 @@ def menus(words: Wording, locale: str) -> dict[str, list[types.BotCommand]]:
     }
 
 
-def language_codes(words: Wording) -> list[tuple[str, str]]:
-    """(Telegram language code, locale) pairs; "" is every language without a list of its own."""
-    pairs = [("", words.team)]
-    pairs += [(locale.split("_")[0], locale) for locale in words.tr.locales]
-    return list(dict.fromkeys(pairs))
+def language_codes(words: Wording) -> list[tuple[str, str, str]]:
+    """(Telegram language code, clients' locale, team's locale); "" is every language without
+    a list of its own."""
+    triples = [("", words.tr.client_locale, words.team)]
+    triples += [(locale.split("_")[0], locale, locale) for locale in words.tr.locales]
+    return list(dict.fromkeys(triples))
 
 
 async def set_menus(client: pyrogram.Client, gateway: Gateway, words: Wording, *,
                     group_id: int, admin_ids: list[int]) -> None:
-    for code, locale in language_codes(words):
-        lists = menus(words, locale)
-        scopes = [(types.BotCommandScopeAllPrivateChats(), lists["clients"]),
+    for code, client_locale, team_locale in language_codes(words):
+        lists = menus(words, team_locale)
+        scopes = [(types.BotCommandScopeAllPrivateChats(), menus(words, client_locale)["clients"]),
                   (types.BotCommandScopeChat(group_id), lists["team"])]
         scopes += [(types.BotCommandScopeChat(admin), lists["admins"]) for admin in admin_ids]
         for scope, commands in scopes:

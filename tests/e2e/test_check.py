@@ -29,7 +29,7 @@ def failing(results):
 async def test_everything_in_place_passes(setup, factory, capsys):
     assert await report(setup, factory) is True
     out = capsys.readouterr().out
-    assert out.count("✓") == 8 and "8 of 8 checks passed" in out and "✗" not in out
+    assert out.count("✓") == 9 and "9 of 9 checks passed" in out and "✗" not in out
 
 
 @pytest.mark.parametrize("breakage, expected", [

@@ -8,14 +8,14 @@ from pathlib import Path
 from babel.messages.frontend import CommandLineInterface
 
 import atendimento.i18n as i18n
-from atendimento.i18n import EXTRACTION_KEYWORDS, SEEDED_MESSAGES, locales_root
-from atendimento.locales import (
+from atendimento.catalogs import (
     check_catalog,
     check_catalogs,
     check_sources,
     extract_messages,
     read_catalog,
 )
+from atendimento.i18n import EXTRACTION_KEYWORDS, SEEDED_MESSAGES, locales_root
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PACKAGE = Path(i18n.__file__).parent

@@ -66,7 +66,7 @@ def test_empty_database_reaches_latest_schema(empty_db: Database) -> None:
     assert current_version(empty_db) == latest_version()
     assert version_rows(empty_db) == [(1, "initial"), (2, "desk_lookups"),
                                        (3, "replies_and_faq"), (4, "outbox"),
-                                       (5, "parked")]
+                                       (5, "parked"), (6, "client_language")]
     assert pending(empty_db) == []
 
 

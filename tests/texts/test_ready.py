@@ -76,5 +76,5 @@ def test_handover_words_per_language_without_comments(tmp_path: Path) -> None:
 
 def test_shipped_respostas_have_handover_words_in_every_language() -> None:
     words = load_handover_words(ROOT / "respostas")
-    assert set(words) == {"pt_BR", "en", "es"} and all(words.values())
+    assert set(words) == {"pt_BR", "en", "es", "it", "ru"} and all(words.values())
     assert load_ready(ROOT / "respostas")[1] == []

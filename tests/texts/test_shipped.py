@@ -11,7 +11,7 @@ from pyrogram.parser.parser import Parser
 from atendimento.texts import TEXT_KINDS, Texts, client_values
 
 RESPOSTAS = Path(__file__).parents[2] / "respostas"
-LANGUAGES = ("en", "es", "pt_BR")
+LANGUAGES = ("en", "es", "it", "pt_BR", "ru")
 
 
 def parse(text: str) -> tuple[str, list[str]]:

@@ -1,4 +1,5 @@
-"""The catalogs shipped with the package, and the checks that keep them complete.
+"""The checks that keep the shipped catalogs (``locales/``, installed as ``atendimento.locales``)
+complete and in step with the code.
 
 ``check_catalogs`` (every catalog translates every template entry, not fuzzy, same placeholders)
 and ``check_sources`` (the template matches what the code asks for) run in ``tests/i18n`` and in

@@ -1,0 +1,137 @@
+"""A client's language, and `/idioma` to choose it.
+
+A client reads the desk in the language they chose with /idioma (kept in their row); else in
+their Telegram app's (`language_code`), matched to the languages the desk has (`pt` → pt_BR,
+`es-AR` → es); else in DEFAULT_CLIENT_LANGUAGE. The team keeps LANGUAGE. `language_of` is the
+one place that decides: the self-hoster's texts, the FAQ's answers and the desk's own lines to
+a client all ask it.
+
+The languages a client can match are those with a catalog or a texts folder (a self-hoster's
+`respostas/fr` still reaches French clients; the desk's few own lines to them are then in the
+team's language). /idioma offers the languages that have both.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from atendimento.desk.context import DeskContext
+from atendimento.desk.guard_wording import GuardWording
+from atendimento.desk.outbox import text_send
+from atendimento.desk.ports import Button, Undeliverable
+from atendimento.domain.events import ClientEvent, Person
+from atendimento.i18n import LanguageTag, best_match
+from atendimento.storage import clients as client_rows
+from atendimento.storage.errors import StorageError
+from atendimento.storage.records import Client
+
+log = logging.getLogger("atendimento.desk.language")
+
+LANGUAGE_COMMANDS = frozenset({"idioma", "language", "lingua"})
+LANGUAGE_BUTTON = "l:"
+
+
+def _match(ctx: DeskContext, code: str | None) -> str | None:
+    """The language the desk has for `code`, or None."""
+    tag = LanguageTag.parse(code)
+    if tag is None:
+        return None
+    tr = ctx.wording.tr
+    known = set(tr.locales) | set(ctx.texts.languages)
+    # Among variants of the client's language (pt_BR, pt_PT), the clients' default one wins,
+    # then the team's.
+    preferred = next((p for p in (tr.client_locale, tr.team_locale)
+                      if p.split("_")[0].lower() == tag.language), None)
+    return best_match(code, known, preferred)
+
+
+def _resolve(ctx: DeskContext, chosen: str | None, language_code: str | None) -> str:
+    return _match(ctx, chosen) or _match(ctx, language_code) or ctx.wording.tr.client_locale
+
+
+def language_of(ctx: DeskContext, client: Client | Person) -> str:
+    """The language `client` reads: chosen, else their app's, else DEFAULT_CLIENT_LANGUAGE.
+    A `Person` (no row at hand) has no choice known: see `language_of_person`."""
+    chosen = client.language if isinstance(client, Client) else None
+    return _resolve(ctx, chosen, client.language_code)
+
+
+async def language_of_person(ctx: DeskContext, person: Person) -> str:
+    """`language_of` for someone known only from an update: their row is read for their
+    choice (when the database cannot answer, their app's language decides)."""
+    try:
+        client = await ctx.storage.run(client_rows.get, person.id)
+    except StorageError as error:
+        log.info("language of %s from their app only: %s", person.id, error)
+        client = None
+    return _resolve(ctx, client.language if client else None, person.language_code)
+
+
+def offered(ctx: DeskContext) -> list[str]:
+    """What /idioma offers: the languages with a catalog and texts, in the catalogs' order."""
+    having = set(ctx.texts.languages)
+    return [locale for locale in ctx.wording.tr.locales if locale in having]
+
+
+def language_name(locale: str, among: list[str] | None = None) -> str:
+    """`locale`'s name in itself ("Português", "Русский"); with the region when `among`
+    holds another variant of the same language ("Português (Brasil)")."""
+    try:
+        babel_locale = Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        return locale
+    language = babel_locale.language
+    variants = [other for other in among or () if other.split("_")[0] == language]
+    if len(variants) > 1:
+        name = babel_locale.get_display_name(babel_locale) or locale
+    else:
+        name = babel_locale.get_language_name(babel_locale) or locale
+    return name[:1].upper() + name[1:]
+
+
+def _choose(t: Any, person: Person, language: str, now: Any) -> None:
+    # Someone may press before the desk has their row (a forwarded prompt, a forged press).
+    client_rows.upsert(t, user_id=person.id, first_name=person.first_name,
+                       last_name=person.last_name, username=person.username,
+                       language_code=person.language_code, now=now)
+    client_rows.set_language(t, person.id, language, now=now)
+
+
+class LanguageChoice:
+    """/idioma (/language, /lingua) in the private chat, and its buttons."""
+
+    def __init__(self, ctx: DeskContext) -> None:
+        self.ctx = ctx
+        self.guard = GuardWording(ctx.wording.tr)
+
+    async def command(self, event: ClientEvent) -> None:
+        """One button per language, each labelled in its own language."""
+        ctx, person = self.ctx, event.client
+        language = await language_of_person(ctx, person)
+        choices = offered(ctx)
+        rows = [[Button(language_name(locale, choices), f"{LANGUAGE_BUTTON}{locale}")]
+                for locale in choices]
+        text = ctx.wording.tr._(language, "Which language should we write to you in?")
+        await ctx.outbox.commit([text_send(person.id, text, buttons=rows)])
+
+    async def button(self, user: Person, data: str, chat_id: int | None,
+                     message_id: int | None) -> tuple[str, bool]:
+        """A language button: the choice is kept, the press answered in the new language and
+        the prompt says what was chosen. Data no button of ours carries is "no longer valid"."""
+        ctx = self.ctx
+        choices = offered(ctx)
+        language = data.removeprefix(LANGUAGE_BUTTON)
+        if language not in choices:  # exact names only: the buttons carry them so
+            return self.guard.button_invalid(await language_of_person(ctx, user)), True
+        await ctx.storage.run(_choose, user, language, ctx.now())
+        text = ctx.wording.tr._(language, "Language: {language}",
+                                language=language_name(language, choices))
+        if chat_id is not None and message_id is not None:
+            try:
+                await ctx.telegram.edit_text(chat_id, message_id, "✅ " + text)
+            except Undeliverable as error:
+                log.info("language prompt not updated: %s", error)
+        return text, False
