@@ -116,3 +116,25 @@ def venue(lat: float, long: float, title: str, address: str):
         venue_id="",
         venue_type="",
     )
+
+
+# Kinds whose messages carry a caption; the others (stickers, video notes, contacts, places,
+# dice) have none on Telegram.
+CAPTIONED = frozenset({"photo", "document", "video", "voice", "audio", "animation"})
+KINDS = ("photo", "document", "video", "voice", "video_note", "audio", "sticker", "animation",
+         "contact", "location", "venue", "dice")
+
+
+def media(world: World, kind: str):
+    """The media of a new message of ``kind`` (one of KINDS) with made-up content."""
+    if kind == "photo":
+        return photo(world)
+    if kind == "contact":
+        return contact("+5511999990000", "Contato", "Exemplo")
+    if kind == "location":
+        return location(-23.55, -46.63)
+    if kind == "venue":
+        return venue(-23.56, -46.65, "Loja Centro", "Av. Paulista, 1000")
+    if kind == "dice":
+        return T.MessageMediaDice(value=world.random.randint(1, 6), emoticon="🎲")
+    return document(world, kind)

@@ -253,6 +253,7 @@ def edit(
         message.message = text
         message.entities = entities or None
     if not keep_markup or reply_markup is not None:
+        world.keep_old_buttons(target.id, message)
         message.reply_markup = reply_markup
     if message.write() == before:
         raise Fail(400, "MESSAGE_NOT_MODIFIED")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pyrogram import raw
 
 from . import messages as ops
+from . import polls
 from .errors import Fail
 from .world import Account, Channel, World
 
@@ -38,6 +39,9 @@ def writable(world: World, peer) -> Account | Channel:
     target = world.resolve(peer)
     if isinstance(target, Channel):
         if target.broadcast and role(target, world.bot) not in ("creator", "admin"):
+            raise Fail(403, "CHAT_WRITE_FORBIDDEN")
+        rights = target.members[world.bot.id].rights or {} if target.broadcast else {}
+        if rights.get("post_messages") is False:  # an admin without "Post messages"
             raise Fail(403, "CHAT_WRITE_FORBIDDEN")
         if role(target, world.bot) is None:
             raise Fail(403, "CHAT_WRITE_FORBIDDEN")
@@ -94,6 +98,8 @@ def media_of(world: World, media):
             venue_id=media.venue_id,
             venue_type=media.venue_type,
         )
+    if isinstance(media, T.InputMediaPoll):
+        return polls.from_input(world, media)
     from .uploads import uploaded
 
     made = uploaded(world, media)

@@ -41,21 +41,36 @@ Example (runs as it is)::
     asyncio.run(main())
 
 People: ``sandbox.client(name, username=, language=)`` (a client), ``sandbox.team_member(...)``
-and ``sandbox.admin(...)`` (members/admins of the channel and its group), ``sandbox.owner``.
+and ``sandbox.admin(...)`` (members/admins of the channel and its group), ``sandbox.owner``;
+anyone else made with ``sandbox.client`` is an outsider to the team. ``sandbox.foreign_channel(
+title, owner=person, username=)`` is a channel of someone's own (not the team's, the bot not in
+it) that its owner can write as in the group (telegram.md §5, "posting as a channel in a
+group": the comment comes ``from_id=PeerChannel(X)``, the full Channel in ``chats``; kurigram
+gives ``sender_chat`` = that channel and ``from_user`` None).
 
 A person: ``start(param)``, ``send(text, entities=, reply_to=)``, ``send_photo/video/document/
 voice/video_note/audio/sticker/animation(caption=)``, ``send_contact/location/venue``,
-``send_album(kinds, captions)``, ``send_dice()``, ``reply(message, text)``,
-``edit(message, text, media=)``,
-``delete(message)``, ``press(message, button)`` → ``Press`` (``.answered``, ``.text``),
-``block_bot()``, ``unblock_bot()``, ``delete_account()``; team members also
-``comment(card, text, anonymous=)``, ``comment_album(card, kinds, captions)``,
+``send_album(kinds, captions)``, ``send_dice()``, ``send_poll(question, options, multiple=,
+public=)`` (a regular poll, 2-12 distinct options), ``reply(message, text, as_chat=, media=)``,
+``edit(message, text, media=)``, ``delete(message)``, ``press(message, button)`` → ``Press``
+(``.answered``, ``.text``), ``press_data(message, data)`` (any 0-64 bytes, as a modified app
+could try; only a button's data the message has or had with ``switches.forged_callback_data``
+off), ``block_bot()``, ``unblock_bot()``, ``delete_account()``; in the group
+(team members; the sandbox does not check who may write there, so outsiders can too, as a
+former member or anyone the group lets in could)
+``comment(card, text, anonymous=, as_chat=, media=)`` (``media``: a kind of ``files.KINDS``
+with made-up content, ``text`` its caption, empty for kinds without one; ``as_chat``: sent as
+a channel the person owns or administers), ``comment_poll(card, question, options,
+multiple=, as_chat=)``, ``comment_album(card, kinds, captions, as_chat=)``,
 ``comment_via_bot(card, text)``, ``post(text)`` and
 ``inline(query, chat=, card=)`` → ``Inline`` (``.results`` once settled, ``.pick(result_id)``).
 Reading: ``person.chat()`` (the private chat with the bot), ``sandbox.posts()``,
 ``sandbox.post(id)``, ``sandbox.thread(card)``, ``sandbox.menu(person, chat)``. Messages are
 ``Seen`` values (``text``, ``kind``, ``from_bot``, ``pinned``, ``edited``, ``reply_to``,
-``top_id``, ...). Private-chat ids are the bot's.
+``top_id``, ``sender_id`` (a user's or a channel's id), ...); ``callbacks.buttons(seen)`` lists
+the (label, data) of its buttons. Private-chat ids are the bot's. A poll the bot sends
+(``send_poll``, or ``copy_message`` of a poll) becomes a new poll with the same question and
+options (``polls.signature(seen.raw.media)`` compares them).
 
 The bot: ``sandbox.bot_client(name, workdir=...)`` (a SandboxClient; a ``workdir`` gives it a
 session file, so a restart catches up), ``await sandbox.start_bot(factory)`` /
@@ -68,15 +83,14 @@ UNCONFIRMED behaviour), ``sandbox.world.limits`` (rate limits), ``sandbox.world.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pyrogram import raw
 
-from . import files
+from . import files, polls
 from . import messages as ops
-from .callbacks import Press, press
-from .methods import document_media
+from .callbacks import Press, press, press_data
+from .inline_query import Inline, InlineResult
 from .views import Seen, entities_of, seen
 from .world import Account, Channel, World
 
@@ -84,6 +98,7 @@ if TYPE_CHECKING:
     from .sandbox import Sandbox
 
 T = raw.types
+__all__ = ["Inline", "InlineResult", "Person"]
 
 
 class Person:
@@ -174,7 +189,8 @@ class Person:
         return self._album(self.account, kinds, captions)
 
     def _album(self, chat: Account | Channel, kinds: tuple[str, ...],
-               captions: tuple[str, ...], reply_to: int | None = None) -> list[Seen]:
+               captions: tuple[str, ...], reply_to: int | None = None,
+               as_chat: Channel | None = None) -> list[Seen]:
         grouped = self.world.random.getrandbits(62)
         medias = [
             files.photo(self.world) if k == "photo" else files.document(self.world, k)
@@ -184,10 +200,17 @@ class Person:
         return self._write_many(
             chat,
             [
-                dict(text=t, media=m, grouped_id=grouped, reply_to=reply_to)
+                dict(text=t, media=m, grouped_id=grouped, reply_to=reply_to, as_chat=as_chat)
                 for t, m in zip(texts, medias, strict=True)
             ],
         )
+
+    def send_poll(self, question: str, options: list[str] | tuple[str, ...], *,
+                  multiple: bool = False, public: bool = False) -> Seen:
+        """A regular poll (anonymous unless ``public``; 2-12 distinct options)."""
+        media = polls.person_poll(self.world, question, options, multiple=multiple,
+                                  public=public)
+        return self._write(self.account, media=media)
 
     def send_dice(self, emoticon: str = "🎲") -> Seen:
         """A dice throw: a kind of message a bot cannot copy as its own."""
@@ -195,10 +218,18 @@ class Person:
         return self._write(self.account, media=T.MessageMediaDice(value=value,
                                                                    emoticon=emoticon))
 
-    def reply(self, message: Seen, text: str) -> Seen:
-        """Reply to ``message`` in its chat (a private chat or inside a card's thread)."""
+    def reply(self, message: Seen, text: str, *, as_chat: Channel | None = None,
+              media: str | None = None) -> Seen:
+        """Reply to ``message`` in its chat (a private chat or inside a card's thread); in a
+        thread, ``as_chat`` and ``media`` work as for ``comment``."""
         if isinstance(message.chat, Channel):
-            return self._write(message.chat, text=text, reply_to=message.id)
+            return self._write(message.chat, text=text, reply_to=message.id, as_chat=as_chat,
+                               media=self._media(media, text))
+        if as_chat is not None:
+            raise ValueError("a private chat with the bot cannot be written to as a channel")
+        if media is not None:
+            return self._write(self.account, text=text, reply_to=message,
+                               media=self._media(media, text))
         return self.send(text, reply_to=message)
 
     def edit(self, message: Seen, text: str | None, *, media: str | None = None) -> Seen:
@@ -245,16 +276,29 @@ class Person:
         """Publish a post in the channel (an admin's act); it is forwarded into the group."""
         return self._write(self.sandbox.channel, text=text)
 
-    def comment(self, card: Seen | int, text: str, *, anonymous: bool = False) -> Seen:
-        """Comment in the card's thread: a reply to its automatic forward F in the group."""
+    def comment(self, card: Seen | int, text: str, *, anonymous: bool = False,
+                as_chat: Channel | None = None, media: str | None = None) -> Seen:
+        """Comment in the card's thread: a reply to its automatic forward F in the group.
+        ``as_chat``: sent as that channel (one this person owns or administers, chosen in the
+        app's "send as" menu); ``media``: a kind of ``files.KINDS`` with made-up content,
+        ``text`` being its caption (empty for kinds that have none)."""
         root = self.sandbox.thread_root(card)
-        return self._write(self.sandbox.group, text=text, reply_to=root, anonymous=anonymous)
+        return self._write(self.sandbox.group, text=text, reply_to=root, anonymous=anonymous,
+                           as_chat=as_chat, media=self._media(media, text))
+
+    def comment_poll(self, card: Seen | int, question: str, options: list[str] | tuple[str, ...],
+                     *, multiple: bool = False, as_chat: Channel | None = None) -> Seen:
+        """A poll as a comment in the card's thread."""
+        media = polls.person_poll(self.world, question, options, multiple=multiple)
+        return self._write(self.sandbox.group, media=media,
+                           reply_to=self.sandbox.thread_root(card), as_chat=as_chat)
 
     def comment_album(self, card: Seen | int, kinds: tuple[str, ...] = ("photo", "photo"),
-                      captions: tuple[str, ...] = ()) -> list[Seen]:
+                      captions: tuple[str, ...] = (), *,
+                      as_chat: Channel | None = None) -> list[Seen]:
         """Several photos/videos/documents sent together as one comment in the card's thread."""
         return self._album(self.sandbox.group, kinds, captions,
-                           reply_to=self.sandbox.thread_root(card))
+                           reply_to=self.sandbox.thread_root(card), as_chat=as_chat)
 
     def comment_via_bot(self, card: Seen | int, text: str) -> Seen:
         """A comment in the card's thread sent through the bot's inline mode, as Telegram
@@ -267,6 +311,11 @@ class Person:
         """Press the inline keyboard button labelled ``button`` under ``message``."""
         return press(self, message, button)
 
+    def press_data(self, message: Seen, data: bytes) -> Press:
+        """A press on ``message`` carrying ``data`` (0-64 bytes): anything a modified app could
+        try (see ``switches.forged_callback_data``), or a button's that an edit took away."""
+        return press_data(self, message, data)
+
     def inline(self, query: str, *, chat: Channel | None = None,
                card: Seen | int | None = None) -> Inline:
         """Type ``@bot query`` in ``chat`` (None: the private chat with the bot), or in the
@@ -277,6 +326,34 @@ class Person:
         return Inline(self, query, chat, reply_to)
 
     # ----- plumbing ----------------------------------------------------------------------------
+    def _media(self, kind: str | None, text: str):
+        if kind is None:
+            return None
+        if kind not in files.KINDS:
+            raise ValueError(f"unknown kind {kind!r}; one of {', '.join(files.KINDS)}")
+        if text and kind not in files.CAPTIONED:
+            raise ValueError(f"a {kind} has no caption")
+        return files.media(self.world, kind)
+
+    def _author(self, chat: Account | Channel, fields: dict) -> Any:
+        """Who a message in ``chat`` is from: this person, or the chat they send it as."""
+        anonymous = fields.pop("anonymous", False)
+        as_chat = fields.pop("as_chat", None)
+        if as_chat is not None:
+            if anonymous:
+                raise ValueError("anonymous= and as_chat= exclude each other")
+            if not isinstance(chat, Channel) or chat.broadcast:
+                raise ValueError("only messages in a group can be sent as a channel")
+            member = as_chat.members.get(self.id)
+            if member is None or member.role not in ("creator", "admin"):
+                raise ValueError(f"{self.name} cannot send as {as_chat.title!r}: only its "
+                                 "owner and administrators can")
+            return as_chat
+        if anonymous and self.world.switches.anonymous_as_group:
+            fields["post_author"] = self.account.first_name
+            return chat
+        return self.account
+
     def _write(self, chat: Account | Channel, **fields: Any) -> Seen:
         return self._write_many(chat, [fields])[0]
 
@@ -291,10 +368,7 @@ class Person:
         made = []
         for fields in items:
             reply_to = fields.pop("reply_to", None)
-            anonymous = fields.pop("anonymous", False)
-            author: Any = self.account
-            if anonymous and self.world.switches.anonymous_as_group:
-                author, fields["post_author"] = chat, self.account.first_name
+            author = self._author(chat, fields)
             outcome = ops.create(
                 self.world, chat, author, reply_to=getattr(reply_to, "id", reply_to), **fields
             )
@@ -313,74 +387,3 @@ class Person:
         world.push(world.updates(outcome.updates, messages, users=(self.account,)))
         for updates in outcome.pushes:
             world.push(updates)
-
-
-@dataclass
-class InlineResult:
-    id: str
-    type: str
-    title: str | None
-    text: str
-    raw: Any
-
-
-class Inline:
-    """An inline query typed by a person; the bot answers it with SetInlineBotResults."""
-
-    def __init__(self, person: Person, query: str, chat: Channel | None,
-                 reply_to: int | None = None) -> None:
-        world = person.world
-        self.person, self.query, self.chat, self.reply_to = person, query, chat, reply_to
-        self.query_id = world.random.getrandbits(63)
-        if chat is None:
-            peer_type = T.InlineQueryPeerTypeSameBotPM()
-        elif chat.broadcast:
-            peer_type = T.InlineQueryPeerTypeBroadcast()
-        else:
-            peer_type = T.InlineQueryPeerTypeMegagroup()
-        from .inline_state import InlineQuery
-
-        world.inline_queries[self.query_id] = InlineQuery(
-            self.query_id, person.id, query, chat.id if chat else None
-        )
-        update = T.UpdateBotInlineQuery(
-            query_id=self.query_id, user_id=person.id, query=query, offset="", peer_type=peer_type
-        )
-        world.push(world.updates([update], [], users=(person.account,)))
-
-    @property
-    def answered(self) -> bool:
-        return self.person.world.inline_queries[self.query_id].answered
-
-    @property
-    def results(self) -> list[InlineResult]:
-        state = self.person.world.inline_queries[self.query_id]
-        return [
-            InlineResult(r.id, r.type, r.title, r.send_message.message, r) for r in state.results
-        ]
-
-    def pick(self, result_id: str) -> Seen:
-        """Choose a result: it becomes a message in the chat, sent ``via`` the bot."""
-        world = self.person.world
-        chosen = next(r for r in self.results if r.id == result_id).raw
-        send = chosen.send_message
-        media = None
-        if isinstance(chosen, T.BotInlineMediaResult):
-            if chosen.photo is not None:
-                media = T.MessageMediaPhoto(photo=chosen.photo)
-            else:
-                media = document_media(chosen.document)
-        target = self.chat if self.chat is not None else self.person.account
-        message = self.person._write(
-            target,
-            text=send.message,
-            entities=send.entities,
-            media=media,
-            via_bot_id=world.bot.id,
-            reply_markup=send.reply_markup,
-            reply_to=self.reply_to,
-        )
-        if world.switches.inline_feedback:
-            update = T.UpdateBotInlineSend(user_id=self.person.id, query=self.query, id=result_id)
-            world.push(world.updates([update], [], users=(self.person.account,)))
-        return message

@@ -128,6 +128,15 @@ class Sandbox:
     def admin(self, name: str, **kwargs: Any) -> Person:
         return self.team_member(name, admin=True, **kwargs)
 
+    def foreign_channel(self, title: str, *, owner: Person,
+                        username: str | None = None) -> Channel:
+        """A broadcast channel created by ``owner`` (not the team's; the bot is not in it), which
+        its owner may choose in the group's "send as" menu: ``owner.comment(card, text,
+        as_chat=channel)``."""
+        channel = self.world.add_channel(title, broadcast=True, username=username)
+        channel.members[owner.id] = Member(owner.id, "creator", self.world.now())
+        return channel
+
     def set_role(self, person: Person, role: str | None) -> None:
         """Make ``person`` an "admin" or a "member" of the channel and its group, or take them
         out (None); the bot hears of it in the channel as Telegram tells an admin bot."""

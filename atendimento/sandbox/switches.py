@@ -44,3 +44,11 @@ class Switches:
     # MTProto documents the update for channels and supergroups and kurigram routes it to
     # ChatMemberUpdatedHandler; the sandbox sends it live only (not replayed by differences).
     participant_updates: bool = True
+    # Not in telegram.md: a press may carry data that no button of the message has (what a
+    # modified app could try, ``Person.press_data``). Telegram probably answers such a
+    # messages.getBotCallbackAnswer with DATA_INVALID (tdlib/td#491: "returned whenever buttons
+    # in the message, including their callback data, were changed"), but the Bot API only warns
+    # that the message may no longer carry the button. Default on, so a bot is tested against
+    # the worst: any data reaches it. Off: only data the message's keyboard carries, or carried
+    # before an edit, does.
+    forged_callback_data: bool = True

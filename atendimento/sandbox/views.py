@@ -34,7 +34,7 @@ class Seen:
     id: int
     chat: Account | Channel
     text: str
-    kind: str  # text, photo, video, ..., contact, location, venue, service
+    kind: str  # text, photo, video, ..., contact, location, venue, dice, poll, service
     from_bot: bool
     sender_id: int | None
     reply_to: int | None
@@ -83,6 +83,8 @@ def _kind(media: Any) -> str:
         return "location"
     if isinstance(media, T.MessageMediaDice):
         return "dice"
+    if isinstance(media, T.MessageMediaPoll):
+        return "poll"
     kinds = {type(a) for a in media.document.attributes}
     if T.DocumentAttributeSticker in kinds:
         return "sticker"

@@ -148,6 +148,8 @@ class World:
         self.difference_limit = 1000
         self.qts = 0  # the secondary box (participant updates), live only
         self.callbacks: dict[int, object] = {}  # query id -> callbacks.Press
+        # (chat id, message id) -> callback data of buttons an edit took off the message
+        self.old_buttons: dict[tuple[int, int], set[bytes]] = {}
         self.commands: dict[tuple[tuple, str], list[tuple[str, str]]] = {}
         # Set by the server: delivers Updates to the bot's live sessions (none when it is down).
         self.push: Callable[[raw.types.Updates], None] = lambda updates: None
@@ -238,6 +240,15 @@ class World:
         if found.file_reference != file_reference:
             raise Fail(400, "FILE_REFERENCE_EXPIRED")
         return found
+
+    def keep_old_buttons(self, chat_id: int, message) -> None:
+        """Before an edit changes a message's keyboard: a press on a button it took away still
+        reaches the bot (the app was showing it)."""
+        markup = getattr(message, "reply_markup", None)
+        if isinstance(markup, T.ReplyInlineMarkup):
+            old = self.old_buttons.setdefault((chat_id, message.id), set())
+            old.update(b.type.data for row in markup.rows for b in row.buttons
+                       if isinstance(b.type, T.InlineButtonTypeCallback))
 
     def new_file_ids(self) -> tuple[int, int, bytes]:
         return self._hash(), self._hash(), self.random.randbytes(16)

@@ -1,0 +1,101 @@
+"""The fuzz bench: a short run finds nothing wrong, replays act for act, and its oracle does
+count what a desk with a planted hole gets wrong (so a zero means something)."""
+
+from __future__ import annotations
+
+import re
+
+from atendimento.bench import fuzz
+from atendimento.bench.fuzz_oracle import (
+    OUTSIDER,
+    is_client_special,
+    is_team_command,
+    signature,
+)
+from atendimento.desk.outbox import Outbox
+from atendimento.desk.teamside import TeamSide
+from atendimento.sandbox import polls
+from atendimento.sandbox.world import World
+
+SMOKE = ["--seed", "7", "--acts", "300"]
+MESSAGE_ID = re.compile(r"(message|answer|line|list|text|photo|video|document|audio|voice|"
+                        r"animation|sticker|video_note|poll|contact|venue|location|dice) \d+")
+
+
+def test_a_short_run_finds_nothing_wrong(capsys, database_url):
+    # Fails while the desk has holes the fuzz finds (see the report's examples).
+    code = fuzz.main([*SMOKE, "--database-url", database_url])
+    out = capsys.readouterr().out
+    for line in ("acts: 300 (", "errors logged at ERROR: 0", "messages lost: 0",
+                 "outsider actions obeyed: 0", "team data shown to outsiders: 0",
+                 "replay: atendimento bench fuzz --seed 7 --acts 300", "acts/s"):
+        assert line in out, out
+    assert code == 0
+
+
+async def test_the_same_seed_plays_the_same_acts(tmp_path):
+    # Which of the desk's messages an act targets may differ (the desk's lanes interleave as
+    # they will), never what the act is.
+    runs = []
+    for n in (1, 2):
+        run = fuzz.Run(seed=3, acts=200, trace=[])
+        (tmp_path / str(n)).mkdir()
+        await fuzz.play(run, f"sqlite:///{tmp_path / str(n) / 'db'}", tmp_path / str(n))
+        runs.append([MESSAGE_ID.sub(r"\1 N", label) for label in run.trace])
+    assert len(runs[0]) == 200 and runs[0] == runs[1]
+
+
+async def test_the_oracle_counts_an_outsider_let_through(tmp_path, monkeypatch):
+    async def anyone_is_the_team(self, event, thread):
+        return True
+
+    monkeypatch.setattr(TeamSide, "is_team", anyone_is_the_team)
+    run = await fuzz.play(fuzz.Run(seed=7, acts=300), f"sqlite:///{tmp_path / 'db'}", tmp_path)
+    obeyed = run.verdict.obeyed.kinds
+    assert obeyed["outsider comment relayed"] > 0
+    assert obeyed["foreign channel comment relayed"] > 0
+    assert obeyed[OUTSIDER] > 0  # a command or a press that changed a card
+    assert not run.ok
+    assert any("Outsider" in line for line in fuzz.report(run, "replay")
+               if line.startswith("    act"))
+
+
+async def test_the_oracle_counts_copies_that_never_arrive(tmp_path, monkeypatch):
+    copy = Outbox._copy
+
+    async def drop_some(self, item):
+        if item.payload["id"] % 5 == 0:
+            return []  # "sent", and nothing arrived
+        return await copy(self, item)
+
+    monkeypatch.setattr(Outbox, "_copy", drop_some)
+    run = await fuzz.play(fuzz.Run(seed=7, acts=300), f"sqlite:///{tmp_path / 'db'}", tmp_path)
+    assert run.verdict.lost.kinds["client → thread"] > 0
+    assert run.verdict.lost.kinds["team → client"] > 0
+
+
+def test_what_counts_as_a_command():
+    bot = "sandbox_bot"
+    assert is_team_command("/fim", bot) and is_team_command("/FIM@Sandbox_Bot 2", bot)
+    assert is_team_command("/p\nalta", bot)  # a command, then a second line
+    assert not is_team_command("/fim@outro_bot", bot)  # for another bot: a message
+    assert not is_team_command("//double", bot) and not is_team_command("/ x", bot)
+    assert not is_team_command("olá /fim", bot)
+    assert is_client_special("/start promo", bot) and is_client_special("/START@sandbox_bot", bot)
+    assert is_client_special("/start\nx", bot) and is_client_special("/notificacoes on", bot)
+    assert not is_client_special("/start@outro_bot", bot)
+    assert not is_client_special("/cliente", bot) and not is_client_special("start", bot)
+
+
+def test_a_copy_has_the_signature_of_its_original():
+    world = World()
+    poll = polls.person_poll(world, "Qual?", ["A", "B"])
+    assert signature(_message(media=poll, text="")) == ("poll", "Qual?", ("A", "B"))
+    assert signature(_message(text="oi")) == ("text", "oi")
+    assert signature(_message(text="oi")) != signature(_message(text="oi "))
+
+
+def _message(**fields):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(media=fields.get("media"), message=fields.get("text", ""))
