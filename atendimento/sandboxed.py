@@ -12,7 +12,7 @@ from pathlib import Path
 from atendimento.app import App
 from atendimento.config import Config, load_config
 from atendimento.sandbox import Sandbox
-from atendimento.telegram.client import PARSE_WITHOUT_FETCHING
+from atendimento.telegram.client import DESK_PARSING
 
 DUMMY_CREDENTIALS = {"API_ID": "1", "API_HASH": "0" * 32,
                      "BOT_TOKEN": "1000000:" + "sandbox" * 5}
@@ -39,7 +39,7 @@ def sandbox_app(sandbox: Sandbox, config: Config, session_dir: Path) -> App:
     """The desk's App with a persistent SandboxClient session in `session_dir`."""
     def client(_config: Config):
         return sandbox.bot_client("desk", workdir=session_dir, skip_updates=False,
-                                  sleep_threshold=0, **PARSE_WITHOUT_FETCHING)
+                                  sleep_threshold=0, **DESK_PARSING)
     return App(config, client, clock=SandboxTime(sandbox), sleep=sandbox.clock.sleep,
                monotonic=sandbox.clock.now)
 

@@ -219,7 +219,8 @@ class ClientSide:
                 "gc": ctx.group_id, "mg": incoming.media_group_id}
         return [Send(ctx.group_id, COPY, {
             "from": incoming.chat_id, "id": incoming.message_id,
-            "reply_to": reply_to or thread.thread_root_id, "link": link,
+            "reply_to": reply_to or thread.thread_root_id, "root": thread.thread_root_id,
+            "link": link,
             "on_fail": {"thread": thread.id, "root": thread.thread_root_id}},
             key=album_key(incoming.chat_id, incoming.media_group_id))]
 

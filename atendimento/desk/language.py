@@ -124,7 +124,9 @@ class LanguageChoice:
         ctx = self.ctx
         choices = offered(ctx)
         language = data.removeprefix(LANGUAGE_BUTTON)
-        if language not in choices:  # exact names only: the buttons carry them so
+        # Exact names only (the buttons carry them so), and the prompt lives in the presser's
+        # own chat: data under any other message is forged.
+        if language not in choices or chat_id != user.id:
             return self.guard.button_invalid(await language_of_person(ctx, user)), True
         await ctx.storage.run(_choose, user, language, ctx.now())
         text = ctx.wording.tr._(language, "Language: {language}",

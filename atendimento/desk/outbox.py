@@ -64,6 +64,9 @@ TEXT, MARKDOWN, COPY, MIRROR, REPLY, EDIT, CARD, PIN, UNPIN = (
     "text", "markdown", "copy", "mirror", "reply", "edit", "card", "pin", "unpin")
 # Random ids are signed 64-bit; an album takes up to ten consecutive ones.
 RANDOM_ID_BITS = 62
+ALBUM_MAX = 10
+# Telegram's words for "the message this answers is gone".
+REPLY_GONE = frozenset({"REPLY_MESSAGE_ID_INVALID", "MESSAGE_ID_INVALID", "MSG_ID_INVALID"})
 
 
 @dataclass(frozen=True)
@@ -340,8 +343,9 @@ class Outbox:
             text = self._guard.edit_target_gone()
         else:
             text = self.ctx.wording.undelivered(delivery.reason, delivery.detail)
-        sends = [text_send(self.ctx.group_id, text, reply_to=failure.get("under"),
-                           root=failure.get("root"), silent=True)]
+        root = failure.get("root")
+        sends = [text_send(self.ctx.group_id, text, reply_to=failure.get("under") or root,
+                           root=root, silent=True)]
         if delivery.reason == BLOCKED and failure.get("client") and failure.get("thread"):
             sends.append(Send(self.ctx.channel_id, CARD, {"thread": failure["thread"]}))
         return sends
@@ -369,10 +373,21 @@ class Outbox:
             item.chat_id, p["text"], reply_to=p.get("reply_to"), random_id=item.random_id)]
 
     async def _copy(self, item: rows.Item) -> list[Any]:
-        p = item.payload
-        pairs = await self.ctx.telegram.copy(
-            p["from"], p["id"], item.chat_id, reply_to=p.get("reply_to"),
-            values=p.get("values"), random_id=item.random_id)
+        p, telegram = item.payload, self.ctx.telegram
+        try:
+            pairs = await telegram.copy(
+                p["from"], p["id"], item.chat_id, reply_to=p.get("reply_to"),
+                values=p.get("values"), random_id=item.random_id)
+        except Undeliverable as error:
+            if error.detail not in REPLY_GONE or not p.get("reply_to"):
+                raise
+            # The message it answers was deleted meanwhile (by the team in the thread, by the
+            # client in their chat): the copy goes under the thread's root, or without a reply.
+            # An album takes up to ten random ids from the row's: these come after them.
+            fallback = p.get("root") if p.get("root") != p["reply_to"] else None
+            pairs = await telegram.copy(
+                p["from"], p["id"], item.chat_id, reply_to=fallback, values=p.get("values"),
+                random_id=item.random_id + ALBUM_MAX)
         return [[source, copy] for source, copy in pairs]
 
     async def _mirror(self, item: rows.Item) -> list[Any]:

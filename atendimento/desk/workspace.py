@@ -176,6 +176,8 @@ class Workspace:
         guard = self.guard
         if not await self.is_team(user.id):
             return self.words.team_only(locale), True
+        if chat_id != user.id:  # the list lives in the presser's own chat; data under any
+            return guard.button_invalid(locale), True  # other message is forged
         action, _, rest = data.removeprefix(LIST_BUTTON).partition(":")
         numbers = parse_ids(rest)
         if numbers is None or action not in LIST_ACTIONS or len(numbers) > 2:

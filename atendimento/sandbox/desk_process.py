@@ -15,7 +15,7 @@ from atendimento.logs import setup_logging
 from atendimento.sandbox.client import SandboxClient
 from atendimento.sandbox.process import announce_ready
 from atendimento.sandboxed import DUMMY_CREDENTIALS
-from atendimento.telegram.client import PARSE_WITHOUT_FETCHING
+from atendimento.telegram.client import DESK_PARSING
 
 USAGE = ("usage: python -m atendimento.sandbox.desk_process DATA_DIR SESSION_DIR DATABASE_URL "
          "TEXTS_DIR CHANNEL_ID")
@@ -35,7 +35,7 @@ def desk_app(config: Config, session_dir: Path) -> App:
     session, on the real clock: the sandbox's clock lives in the parent process."""
     def client(_config: Config) -> SandboxClient:
         return SandboxClient("desk", workdir=session_dir, skip_updates=False, workers=1,
-                             sleep_threshold=0, **PARSE_WITHOUT_FETCHING)
+                             sleep_threshold=0, **DESK_PARSING)
     return App(config, client)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pyrogram
-from pyrogram import raw
+from pyrogram import enums, raw
 from pyrogram.storage.storage import UpdateState
 
 from atendimento.config import Config
@@ -33,7 +33,10 @@ ClientFactory = Callable[[Config], pyrogram.Client]
 # Parsing a message must never call Telegram: a fetch inside the parse of a send's result
 # (the replied-to message, a sticker's set) that failed would make the sender retry a send that
 # had already succeeded, and the copy would arrive twice. The desk does not use what they fetch.
-PARSE_WITHOUT_FETCHING = {"fetch_replies": False, "fetch_stickers": False}
+# And no text is read as markup unless the desk says so: pyrogram's default (Markdown and HTML)
+# would turn a copied caption or poll "**2** <b>x</b>" into other words than the person wrote.
+DESK_PARSING = {"fetch_replies": False, "fetch_stickers": False,
+                "parse_mode": enums.ParseMode.DISABLED}
 
 
 def proxy_settings(config: Config) -> dict[str, Any] | None:
@@ -73,7 +76,7 @@ def build_client(config: Config) -> pyrogram.Client:
         workers=1,  # handlers only queue work; one worker keeps the arrival order exactly
         lang_code=config.language.split("_")[0],
         proxy=proxy_settings(config),
-        **PARSE_WITHOUT_FETCHING,
+        **DESK_PARSING,
     )
 
 
