@@ -105,7 +105,8 @@ async def test_a_card_without_a_comment_thread_parks_the_message(sandbox, desk, 
     assert thread_texts(sandbox, ana)[-1] == "Olá"
 
 
-async def test_an_edit_telegram_refuses_leaves_a_line_under_the_comment(sandbox, desk):
+async def answered(sandbox, desk):
+    """Ana wrote, Eva answered: (ana, card, eva, the answer in the thread)."""
     ana = sandbox.client("Ana Souza", language="pt-br")
     ana.send("Oi")
     await desk.settle()
@@ -113,6 +114,11 @@ async def test_an_edit_telegram_refuses_leaves_a_line_under_the_comment(sandbox,
     eva = sandbox.team_member("Eva Lima")
     answer = eva.comment(card, "Chega amanhã")
     await desk.settle()
+    return ana, card, eva, answer
+
+
+async def test_an_edit_telegram_refuses_leaves_a_line_under_the_comment(sandbox, desk):
+    ana, card, eva, answer = await answered(sandbox, desk)
     sandbox.world.faults.fail("messages.EditMessage", "CHAT_WRITE_FORBIDDEN", code=403)
     eva.edit(answer, "Chega depois de amanhã")
     await desk.settle()
@@ -122,13 +128,7 @@ async def test_an_edit_telegram_refuses_leaves_a_line_under_the_comment(sandbox,
 
 
 async def test_an_edit_of_a_copy_the_client_deleted_says_so(sandbox, desk):
-    ana = sandbox.client("Ana Souza", language="pt-br")
-    ana.send("Oi")
-    await desk.settle()
-    card = card_of(sandbox, ana)
-    eva = sandbox.team_member("Eva Lima")
-    answer = eva.comment(card, "Chega amanhã")
-    await desk.settle()
+    ana, card, eva, answer = await answered(sandbox, desk)
     ana.delete(ana.chat()[-1])
     await desk.settle()
     eva.edit(answer, "Chega depois de amanhã")
@@ -137,13 +137,7 @@ async def test_an_edit_of_a_copy_the_client_deleted_says_so(sandbox, desk):
 
 
 async def test_an_unchanged_edit_says_nothing(sandbox, desk):
-    ana = sandbox.client("Ana Souza", language="pt-br")
-    ana.send("Oi")
-    await desk.settle()
-    card = card_of(sandbox, ana)
-    eva = sandbox.team_member("Eva Lima")
-    answer = eva.comment(card, "Chega amanhã")
-    await desk.settle()
+    ana, card, eva, answer = await answered(sandbox, desk)
     before = len(sandbox.thread(card))
     sandbox.world.faults.fail("messages.EditMessage", "MESSAGE_NOT_MODIFIED", code=400)
     eva.edit(answer, "Chega amanhã!")
