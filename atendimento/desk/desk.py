@@ -200,7 +200,7 @@ class Desk:
                     text, alert = await self.language.button(user, data, chat_id, message_id)
                 else:
                     text, alert = self.guard.button_invalid(locale), True
-            except Exception:
+            except Exception:  # the press must be answered whatever broke; logged in full
                 log.exception("button %r pressed by %s: not handled", data[:64], user.id)
                 text, alert = self.guard.button_failed(locale), True
             await answer(text, alert)

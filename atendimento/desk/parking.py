@@ -20,6 +20,7 @@ from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.notices import Notices
 from atendimento.desk.outbox import COPY, Outbox, Send, text_send
 from atendimento.desk.ports import Undeliverable
+from atendimento.desk.threads import RESUMED
 from atendimento.domain.events import Incoming
 from atendimento.storage import links as link_rows
 from atendimento.storage import parked as parked_rows
@@ -106,7 +107,7 @@ class Parking:
                 key = send.key or Outbox.key_in(cause_of(p), send)
                 copies.append(dataclasses.replace(send, key=key))
         sends = [self._late_line(opened.thread, len(parked)), *copies]
-        if opened.change == "resumed":
+        if opened.change == RESUMED:
             sends.insert(0, self.text_file_send(client, "restart",
                                                 numero=opened.atendimento.number))
         if opened.change is not None:
