@@ -108,8 +108,8 @@ def _migrate(config: Config) -> int:
 
 
 def _check(config: Config) -> int:
-    from atendimento.check import report
     from atendimento.startup import explain_unexpected
+    from atendimento.telegram.check import report
     from atendimento.telegram.client import build_check_client
 
     try:

@@ -6,15 +6,30 @@ import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from atendimento.desk.ports import Clock, Telegram
 from atendimento.desk.wording import Wording
 from atendimento.storage import Storage
 from atendimento.texts import Texts
 
-if TYPE_CHECKING:
-    from atendimento.desk.outbox import Outbox
+
+class Sends(Protocol):
+    """What services ask of the desk's outbox (desk/outbox.py). A protocol, not an import:
+    the outbox reads this context, and the two modules must not import each other."""
+
+    async def commit(self, sends: Any, change: Any = None, *,
+                     cause: str | None = None) -> tuple[Any, list[Any]]: ...
+
+    async def send(self, send: Any) -> Any: ...
+
+    async def after(self, key: str) -> Any: ...
+
+    def cause_name(self) -> str: ...
+
+    def key_in(self, cause: str, send: Any) -> str: ...
+
+    def register(self, action: str, executor: Any) -> None: ...
 
 
 class SystemClock:
@@ -68,7 +83,7 @@ class DeskContext:
     roots: Roots
     root_timeout: float = 30.0
     bot_username: str = ""
-    outbox: Outbox = None  # type: ignore[assignment]  # set by the Desk that owns it
+    outbox: Sends = None  # type: ignore[assignment]  # set by the Desk that owns it
 
     def now(self) -> datetime:
         return self.clock.now()

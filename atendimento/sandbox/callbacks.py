@@ -12,7 +12,7 @@ from .methods import Call
 from .world import Account, Channel
 
 if TYPE_CHECKING:
-    from .people import Person
+    from .actor import Actor
     from .views import Seen
 
 T = raw.types
@@ -30,7 +30,7 @@ class Press:
     alert: bool = False
 
 
-def press(person: Person, message: Seen, button: str) -> Press:
+def press(person: Actor, message: Seen, button: str) -> Press:
     """Press the inline button labelled ``button`` under ``message``."""
     markup = getattr(message.raw, "reply_markup", None)
     rows = markup.rows if isinstance(markup, T.ReplyInlineMarkup) else []
@@ -56,7 +56,7 @@ def buttons(message: Seen) -> list[tuple[str, bytes]]:
             if isinstance(b.type, T.InlineButtonTypeCallback)]
 
 
-def press_data(person: Person, message: Seen, data: bytes) -> Press:
+def press_data(person: Actor, message: Seen, data: bytes) -> Press:
     """A press carrying ``data`` (at most 64 bytes, possibly empty) on ``message``: any data,
     as a modified app could try; with ``switches.forged_callback_data`` off, only the data of
     one of its buttons or of one an edit took away (anything else raises ValueError, as

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from pyrogram import raw
 
 from .inline_state import InlineQuery
-from .methods import document_media
+from .media import document_media
 from .views import Seen
 from .world import Channel
 
 if TYPE_CHECKING:
-    from .people import Person
+    from .actor import Actor
 
 T = raw.types
 
@@ -31,7 +31,7 @@ class InlineResult:
 class Inline:
     """An inline query typed by a person; the bot answers it with SetInlineBotResults."""
 
-    def __init__(self, person: Person, query: str, chat: Channel | None,
+    def __init__(self, person: Actor, query: str, chat: Channel | None,
                  reply_to: int | None = None) -> None:
         world = person.world
         self.person, self.query, self.chat, self.reply_to = person, query, chat, reply_to

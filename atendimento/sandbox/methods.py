@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pyrogram import raw
 
 from . import messages as ops
-from . import polls
 from .errors import Fail
+from .media import media_of
 from .world import Account, Channel, World
 
 T = raw.types
@@ -69,60 +69,6 @@ def reply_id(reply_to) -> int | None:
     if isinstance(reply_to, T.InputReplyToMessage):
         return reply_to.reply_to_msg_id
     return None
-
-
-def media_of(world: World, media):
-    """Turn the bot's InputMedia into the MessageMedia stored in the chat."""
-    if isinstance(media, T.InputMediaPhoto) and isinstance(media.id, T.InputPhoto):
-        photo = world.file(media.id.id, media.id.access_hash, media.id.file_reference)
-        return T.MessageMediaPhoto(photo=photo)
-    if isinstance(media, T.InputMediaDocument) and isinstance(media.id, T.InputDocument):
-        doc = world.file(media.id.id, media.id.access_hash, media.id.file_reference)
-        return document_media(doc)
-    if isinstance(media, T.InputMediaContact):
-        return T.MessageMediaContact(
-            phone_number=media.phone_number,
-            first_name=media.first_name,
-            last_name=media.last_name,
-            vcard=media.vcard,
-            user_id=0,
-        )
-    if isinstance(media, T.InputMediaGeoPoint):
-        return T.MessageMediaGeo(geo=geo(media.geo_point))
-    if isinstance(media, T.InputMediaVenue):
-        return T.MessageMediaVenue(
-            geo=geo(media.geo_point),
-            title=media.title,
-            address=media.address,
-            provider=media.provider,
-            venue_id=media.venue_id,
-            venue_type=media.venue_type,
-        )
-    if isinstance(media, T.InputMediaPoll):
-        return polls.from_input(world, media)
-    from .uploads import uploaded
-
-    made = uploaded(world, media)
-    if made is None:
-        raise Fail(400, "MEDIA_INVALID")
-    return made
-
-
-def geo(point) -> raw.types.GeoPoint:
-    return T.GeoPoint(long=point.long, lat=point.lat, access_hash=0)
-
-
-def document_media(doc) -> raw.types.MessageMediaDocument:
-    kinds = {type(a): a for a in doc.attributes}
-    audio = kinds.get(T.DocumentAttributeAudio)
-    video = kinds.get(T.DocumentAttributeVideo)
-    return T.MessageMediaDocument(
-        document=doc,
-        voice=bool(audio and audio.voice) or None,
-        round=bool(video and video.round_message) or None,
-        video=bool(video and not video.round_message and T.DocumentAttributeAnimated not in kinds)
-        or None,
-    )
 
 
 def sent(call: Call, outcome: ops.Outcome, random_ids: list[int],

@@ -83,7 +83,7 @@ UNCONFIRMED behaviour), ``sandbox.world.limits`` (rate limits), ``sandbox.world.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pyrogram import raw
 
@@ -94,17 +94,25 @@ from .inline_query import Inline, InlineResult
 from .views import Seen, entities_of, seen
 from .world import Account, Channel, World
 
-if TYPE_CHECKING:
-    from .sandbox import Sandbox
-
 T = raw.types
 __all__ = ["Inline", "InlineResult", "Person"]
+
+
+class Stage(Protocol):
+    """What a person needs of the sandbox they act in (``sandbox.Sandbox``, which makes the
+    people and so imports this module; a protocol keeps the import one-way)."""
+
+    world: World
+    channel: Channel
+    group: Channel
+
+    def thread_root(self, post: Seen | int) -> int: ...
 
 
 class Person:
     """A client or a team member, acting in the sandbox."""
 
-    def __init__(self, sandbox: Sandbox, account: Account) -> None:
+    def __init__(self, sandbox: Stage, account: Account) -> None:
         self.sandbox = sandbox
         self.account = account
 

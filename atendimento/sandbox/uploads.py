@@ -1,13 +1,13 @@
-"""Uploads and downloads (telegram.md §7.7): file parts saved over the wire, uploaded media
-turned into photos and documents, and ``upload.GetFile`` serving the bytes back."""
+"""Uploads and downloads (telegram.md §7.7): file parts saved over the wire (``media.py`` turns
+them into photos and documents), and ``upload.GetFile`` serving the bytes back."""
 
 from __future__ import annotations
 
 from pyrogram import raw
 
 from .errors import Fail
-from .methods import Call, document_media
-from .world import World
+from .media import media_of
+from .methods import Call
 
 T = raw.types
 F = raw.functions
@@ -19,52 +19,7 @@ def save_part(call: Call, q: F.upload.SaveFilePart | F.upload.SaveBigFilePart) -
     return True
 
 
-def _assemble(world: World, file) -> bytes:
-    parts = world.uploads.pop(file.id, None)
-    if not parts or sorted(parts) != list(range(file.parts)):
-        raise Fail(400, "FILE_PARTS_INVALID")
-    return b"".join(parts[i] for i in range(file.parts))
-
-
-def uploaded(world: World, media):
-    """The MessageMedia for an InputMediaUploaded*, or None for any other input media."""
-    if isinstance(media, T.InputMediaUploadedPhoto):
-        data = _assemble(world, media.file)
-        ident, access_hash, reference = world.new_file_ids()
-        photo = T.Photo(
-            id=ident,
-            access_hash=access_hash,
-            file_reference=reference,
-            date=world.now(),
-            sizes=[T.PhotoSize(type="x", w=800, h=600, size=len(data))],
-            dc_id=2,
-        )
-        world.files[ident], world.file_bytes[ident] = photo, data
-        return T.MessageMediaPhoto(photo=photo)
-    if isinstance(media, T.InputMediaUploadedDocument):
-        data = _assemble(world, media.file)
-        ident, access_hash, reference = world.new_file_ids()
-        attributes = list(media.attributes)
-        if not any(isinstance(a, T.DocumentAttributeFilename) for a in attributes):
-            attributes.append(T.DocumentAttributeFilename(file_name=media.file.name))
-        document = T.Document(
-            id=ident,
-            access_hash=access_hash,
-            file_reference=reference,
-            date=world.now(),
-            mime_type=media.mime_type,
-            size=len(data),
-            dc_id=2,
-            attributes=attributes,
-        )
-        world.files[ident], world.file_bytes[ident] = document, data
-        return document_media(document)
-    return None
-
-
 def upload_media(call: Call, q: F.messages.UploadMedia):
-    from .methods import media_of
-
     call.world.resolve(q.peer)
     return media_of(call.world, q.media)
 

@@ -369,7 +369,7 @@ def test_check_that_crashes_ends_with_one_line_and_status_2(desk, monkeypatch, c
     def broken(_config):
         raise RuntimeError(f"texts gone with {HASH}")
 
-    monkeypatch.setattr("atendimento.check.check_texts", broken)
+    monkeypatch.setattr("atendimento.telegram.check.check_texts", broken)
     status, output = run(capsys, "check")
     assert status == 2
     assert ("something unexpected happened while checking the set-up (RuntimeError: texts gone "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from atendimento.check import report, run_checks
 from atendimento.config import load_config
 from atendimento.storage import migrate_url
+from atendimento.telegram.check import report, run_checks
 
 from .conftest import RunningDesk
 

@@ -247,7 +247,7 @@ async def test_a_button_whose_job_fails_still_gets_an_answer(sandbox, desk, monk
 
 
 async def test_the_bot_losing_its_post_right_is_survived_and_named_by_check(sandbox, desk):
-    from atendimento.check import run_checks
+    from atendimento.telegram.check import run_checks
 
     rui = await admin_with_notices(sandbox, desk)
     sandbox.set_bot_role(sandbox.channel, "admin", {"post_messages": False})

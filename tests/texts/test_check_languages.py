@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from atendimento.app import load_texts
-from atendimento.check import check_languages
 from atendimento.config import ConfigError, load_config
 from atendimento.errors import StartupError
 from atendimento.i18n import Translator
+from atendimento.telegram.check import check_languages
 
 ROOT = Path(__file__).parents[2]
 ENVIRON = {"API_ID": "1", "API_HASH": "0" * 32, "BOT_TOKEN": "1234:" + "A" * 35,

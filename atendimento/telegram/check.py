@@ -21,6 +21,8 @@ from atendimento.storage import StorageError, current_version, latest_version, o
 from atendimento.telegram.client import start_client, stop_quietly
 from atendimento.texts import TEXT_KINDS, Texts, TextsError
 
+# Named for the command rather than the module: log lines keep saying "check" (logs.py shows
+# the logger name as the component).
 log = logging.getLogger("atendimento.check")
 
 
