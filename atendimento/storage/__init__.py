@@ -78,7 +78,16 @@ from atendimento.storage.errors import (
     NotFoundError,
     StorageError,
 )
-from atendimento.storage.migrator import current_version, latest_version, migrate, pending
+from atendimento.storage.migrator import (
+    FeatureMigrations,
+    current_version,
+    feature_versions,
+    latest_version,
+    migrate,
+    migrate_features,
+    pending,
+    pending_features,
+)
 from atendimento.storage.runner import Storage, migrate_url
 from atendimento.storage.tables import Tables, bind_tables
 
@@ -86,16 +95,20 @@ __all__ = [
     "ConflictError",
     "Database",
     "DuplicateLinkError",
+    "FeatureMigrations",
     "NotFoundError",
     "Storage",
     "StorageError",
     "Tables",
     "bind_tables",
     "current_version",
+    "feature_versions",
     "latest_version",
     "migrate",
+    "migrate_features",
     "migrate_url",
     "open_database",
     "pending",
+    "pending_features",
     "redact_url",
 ]

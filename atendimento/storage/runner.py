@@ -9,7 +9,7 @@ import logging
 import math
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -241,9 +241,10 @@ class Storage:
             return self._call(fn, args, kwargs)
         return self._blocking(functools.partial(self._call, fn, args, kwargs)).result()
 
-    async def migrate(self) -> list[int]:
-        """Applies pending migrations; returns the versions applied."""
-        return await self.run_alone(_migrate)
+    async def migrate(self, *, features: Iterable[migrator.FeatureMigrations] = ()) -> list[int]:
+        """Applies pending migrations, the core's then those of `features`; returns the core
+        versions applied."""
+        return await self.run_alone(_migrate, tuple(features))
 
     def close(self) -> None:
         """Lets queued calls finish, closes the connection and stops the thread (blocking)."""
@@ -312,17 +313,18 @@ class Storage:
             self._db.close()
 
 
-def migrate_url(url: str) -> list[int]:
-    """Opens `url`, applies pending migrations and closes: what `atendimento migrate` runs."""
+def migrate_url(url: str, *, features: Iterable[migrator.FeatureMigrations] = ()) -> list[int]:
+    """Opens `url`, applies pending migrations (the core's, then those of `features`) and
+    closes: what `atendimento migrate` runs. Returns the core versions applied."""
     storage = Storage.open(url)
     try:
-        return storage.run_sync(_migrate)
+        return storage.run_sync(_migrate, tuple(features))
     finally:
         storage.close()
 
 
-def _migrate(t: Tables) -> list[int]:
-    return migrator.migrate(t.db)
+def _migrate(t: Tables, features: tuple[migrator.FeatureMigrations, ...] = ()) -> list[int]:
+    return migrator.migrate(t.db, features=features)
 
 
 def _resolve(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
