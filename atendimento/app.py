@@ -11,7 +11,7 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,17 +20,18 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from atendimento.config import Config
-from atendimento.desk.autoanswer import FaqSettings
 from atendimento.desk.context import DeskContext, Roots, SystemClock
+from atendimento.desk.contract import FeaturePackage
 from atendimento.desk.desk import Desk
 from atendimento.desk.ports import Clock
 from atendimento.desk.wording import Wording
-from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD
 from atendimento.errors import EXIT_MISCONFIGURED, StartupError
+from atendimento.features import bans, faq, notices, priorities, replies
+from atendimento.features import language as language_choice
 from atendimento.i18n import Translator
 from atendimento.ready import ReadyAnswer, load_handover_words, load_ready, signature
 from atendimento.startup import describe, explain_unexpected
-from atendimento.storage import Storage, StorageError, migrate_url
+from atendimento.storage import FeatureMigrations, Storage, StorageError, migrate_url
 from atendimento.storage import outbox as outbox_rows
 from atendimento.tasks import Background
 from atendimento.telegram.checkpoints import Checkpoints
@@ -50,18 +51,31 @@ PARKED_RETRY_SECONDS = 60  # how often messages waiting for their thread are tri
 PID_FILE = "atendimento.pid"
 
 
-def migrate_database(config: Config) -> list[int]:
+# The enabled features, in order: menus and /ajuda list their commands so, and a feature may
+# use those before it (faq answers with replies). Each is a package with `feature(core)`, and
+# `migrations()` when it has tables of its own (desk/contract.py).
+FEATURES: tuple[FeaturePackage, ...] = (notices, priorities, bans, replies, faq,
+                                          language_choice)
+
+
+def feature_migrations(features: Sequence[FeaturePackage]) -> list[FeatureMigrations]:
+    return [package.migrations() for package in features if hasattr(package, "migrations")]
+
+
+def migrate_database(config: Config,
+                     features: Sequence[FeaturePackage] = FEATURES) -> list[int]:
     """Bring the schema up to date (what `atendimento migrate` and start-up do)."""
     try:
-        return migrate_url(config.database_url)
+        return migrate_url(config.database_url, features=feature_migrations(features))
     except StorageError as error:
         raise StartupError(f"Database {config.database_url_for_display}: {error}") from None
 
 
-async def open_storage(config: Config) -> Storage:
+async def open_storage(config: Config,
+                       features: Sequence[FeaturePackage] = FEATURES) -> Storage:
     storage = Storage.open(config.database_url)
     try:
-        applied = await storage.migrate()
+        applied = await storage.migrate(features=feature_migrations(features))
     except StorageError as error:
         await storage.aclose()
         raise StartupError(f"Database {config.database_url_for_display}: {error}") from None
@@ -93,14 +107,12 @@ def load_ready_answers(config: Config) -> list[ReadyAnswer]:
     return answers
 
 
-def faq_settings(config: Config) -> FaqSettings:
-    desk = config.desk
-    auto = desk.get("faq_auto_threshold") or AUTO_THRESHOLD
-    suggest = desk.get("faq_suggest_threshold") or SUGGEST_THRESHOLD
-    if suggest > auto:
-        raise StartupError(f"FAQ_SUGGEST_THRESHOLD ({suggest}) must not be above "
-                           f"FAQ_AUTO_THRESHOLD ({auto})", EXIT_MISCONFIGURED)
-    return FaqSettings(bool(desk.get("faq_autoanswer", False)), auto, suggest)
+def check_feature_settings(config: Config) -> None:
+    """Settings that only make sense together, checked before anything connects."""
+    try:
+        faq.settings_of(config.desk)
+    except ValueError as error:
+        raise StartupError(str(error), EXIT_MISCONFIGURED) from error
 
 
 @dataclass(frozen=True)
@@ -119,8 +131,10 @@ class App:
     def __init__(self, config: Config, client_factory: ClientFactory = build_client, *,
                  clock: Clock | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 features: Sequence[FeaturePackage] = FEATURES) -> None:
         self.config = config
+        self.features = tuple(features)
         self.client_factory = client_factory
         self.clock = clock or SystemClock()
         # `sleep` and `monotonic` must tell the same time: the sandbox gives its own pair.
@@ -141,9 +155,9 @@ class App:
     async def start(self) -> None:
         self.texts = load_texts(self.config, self.translator)
         ready = load_ready_answers(self.config)
-        faq = faq_settings(self.config)
+        check_feature_settings(self.config)
         self._texts_seen = signature(self.config.texts_dir)
-        self.storage = await open_storage(self.config)
+        self.storage = await open_storage(self.config, self.features)
         self.client = self.client_factory(self.config)
         self.checkpoints = Checkpoints(self.client, self._settled)
         gateway = Gateway(self.client, sleep=self.sleep, monotonic=self.monotonic)
@@ -159,15 +173,17 @@ class App:
         client = self.client
 
         async def admins_changed(admin_ids: list[int]) -> None:
-            await set_menus(client, gateway, wording, group_id=connection.group_id,
-                            admin_ids=admin_ids)
-        self.desk = Desk(context, self.background, admins_changed, faq=faq,
-                         handover=load_handover_words(self.config.texts_dir))
+            await set_menus(client, gateway, self.desk.registry, wording,
+                            group_id=connection.group_id, admin_ids=admin_ids)
+        self.desk = Desk(context, self.background, admins_changed,
+                         features=[package.feature for package in self.features],
+                         settings=self.config.desk, texts_dir=Path(self.config.texts_dir))
         await self.desk.outbox.resume()  # sends a previous run decided but did not finish
-        await self.desk.replies.load()
-        synced = await self.desk.replies.sync_ready(ready)
-        log.info("ready answers: %d loaded (%d new, %d changed, %d removed)", len(ready),
-                 synced.added, synced.changed, synced.removed)
+        if (book := self.desk.api("replies")) is not None:
+            await book.load()
+            synced = await book.sync_ready(ready)
+            log.info("ready answers: %d loaded (%d new, %d changed, %d removed)", len(ready),
+                     synced.added, synced.changed, synced.removed)
         await self.desk.refresh_admins()
         await self.checkpoints.drained()  # the catch-up, in the router's buffer, sorted there
         router.ready(self.desk, Identity(connection.bot_id, connection.bot_username,
@@ -182,6 +198,12 @@ class App:
         self.scheduler.add_job(self.prune_outbox, "interval", hours=1, id="prune-outbox")
         self.scheduler.add_job(self.desk.retry_parked, "interval",
                                seconds=PARKED_RETRY_SECONDS, id="retry-parked")
+        for feature in self.desk.features:
+            for job in feature.jobs:
+                self.scheduler.add_job(job.run, "interval", seconds=job.seconds,
+                                       id=f"{feature.name}:{job.name}")
+                if job.at_start:
+                    self.background.spawn(job.run(), f"{feature.name}:{job.name}")
         self.scheduler.start()
         # The first commit of the update state as soon as the desk is idle (a first run must
         # store where it started from); not awaited: a long catch-up must not delay the start.
@@ -224,8 +246,12 @@ class App:
             log.error("respostas/ not reloaded, fix these first:\n%s", "\n".join(problems))
             return Reloaded(problems=tuple(problems))
         self.texts = self.desk.ctx.texts = texts
-        self.desk.faq.set_handover(load_handover_words(self.config.texts_dir))
-        synced = await self.desk.replies.sync_ready(answers)
+        if (answering := self.desk.api("faq")) is not None:
+            answering.set_handover(load_handover_words(self.config.texts_dir))
+        book = self.desk.api("replies")
+        if book is None:
+            return Reloaded()
+        synced = await book.sync_ready(answers)
         log.info("respostas/ reloaded: %d ready answers new, %d changed, %d removed",
                  synced.added, synced.changed, synced.removed)
         return Reloaded(synced.added, synced.changed, synced.removed)

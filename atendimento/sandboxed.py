@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from atendimento.app import App
 from atendimento.config import Config, load_config
@@ -35,13 +36,14 @@ def sandbox_config(sandbox: Sandbox, data_dir: Path, **settings: str) -> Config:
     return load_config(environ, env_file=None)
 
 
-def sandbox_app(sandbox: Sandbox, config: Config, session_dir: Path) -> App:
-    """The desk's App with a persistent SandboxClient session in `session_dir`."""
+def sandbox_app(sandbox: Sandbox, config: Config, session_dir: Path, **options: Any) -> App:
+    """The desk's App with a persistent SandboxClient session in `session_dir`; `options`
+    go to App (`features`, say)."""
     def client(_config: Config):
         return sandbox.bot_client("desk", workdir=session_dir, skip_updates=False,
                                   sleep_threshold=0, **DESK_PARSING)
     return App(config, client, clock=SandboxTime(sandbox), sleep=sandbox.clock.sleep,
-               monotonic=sandbox.clock.now)
+               monotonic=sandbox.clock.now, **options)
 
 
 async def settle(sandbox: Sandbox, app: App | None) -> None:

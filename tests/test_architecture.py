@@ -31,6 +31,8 @@ MAY_IMPORT_DATABASE = ("atendimento.storage",)
 BENCH = "atendimento.bench"
 BENCH_DATABASE = frozenset({"sqlite3"})
 DOMAIN = "atendimento.domain"
+FEATURES = "atendimento.features"
+COMPOSERS = ("atendimento.app",)  # the composition root lists the enabled features
 
 
 @dataclass(frozen=True, order=True)
@@ -249,6 +251,18 @@ def test_the_domain_is_plain_python() -> None:
     _fail_if(offences, f"{DOMAIN} imports only the standard library (not "
                        f"{', '.join(sorted(DOMAIN_FORBIDDEN))}) and other {DOMAIN} modules "
                        "(design.md §3):")
+
+
+def test_features_plug_in_only_at_the_composition_root() -> None:
+    # The core knows no feature (a feature disabled in app.py leaves nothing dangling), and
+    # only app.py lists them; a feature may use another (faq answers with replies' book).
+    graph = package_graph()
+    offences = [f"{_where(graph, module, imported)}: {module} imports {imported.target}"
+                for module in sorted(graph.files) if not _in(module, [FEATURES, *COMPOSERS])
+                for imported in sorted(graph.edges[module]) if _in(imported.target, [FEATURES])]
+    assert any(_in(m, [FEATURES]) for m in graph.files), f"no modules under {FEATURES}"
+    _fail_if(offences, f"only {', '.join(COMPOSERS)} and {FEATURES} itself import {FEATURES} "
+                       "(README, Features):")
 
 
 def test_the_graph_sees_the_whole_package() -> None:

@@ -1,1 +1,3 @@
-"""Desk services: one use case each, talking to Telegram and storage through ports."""
+"""The desk's core: the relay both ways (clientside, teamside), threads and cards, the outbox and
+its lanes, the team's membership, and what features plug into (contract, registry, events).
+Optional capabilities live in atendimento/features/, one package each."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -12,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 from atendimento.desk.context import DeskContext
 from atendimento.desk.edits import mirror_edit
 from atendimento.desk.language import language_of
-from atendimento.desk.notices import Notices
-from atendimento.desk.outbox import COPY, MARKDOWN, Delivery, Send, album_key, text_send
+from atendimento.desk.outbox import COPY, MARKDOWN, Send, Tickets, album_key, text_send
 from atendimento.desk.parking import Parking, reason_of
 from atendimento.desk.ports import Undeliverable
+from atendimento.desk.settling import Failure, MessageLink
 from atendimento.desk.threads import RESUMED, Opened, Threads, ThreadUnavailable, ready
 from atendimento.domain.events import ClientEvent, Incoming, Person
+from atendimento.domain.happenings import AtendimentoOpened, ClientMessageRelayed, ClientStarted
 from atendimento.domain.text import cut, storable
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
@@ -27,7 +27,7 @@ from atendimento.storage.records import TO_TEAM, Client, Link
 from atendimento.texts import client_values
 
 if TYPE_CHECKING:
-    from atendimento.desk.autoanswer import AutoAnswer
+    from atendimento.desk.events import Events
 
 log = logging.getLogger("atendimento.desk.client")
 
@@ -54,13 +54,11 @@ def _client_of(t: Any, person: Person, known: bool, now: datetime) -> Client:
 
 
 class ClientSide:
-    def __init__(self, ctx: DeskContext, threads: Threads, notices: Notices,
-                 faq: AutoAnswer) -> None:
+    def __init__(self, ctx: DeskContext, threads: Threads, events: Events) -> None:
         self.ctx = ctx
         self.threads = threads
-        self.notices = notices
-        self.faq = faq
-        self.parking = Parking(ctx, notices, self.text_file_send)
+        self.events = events
+        self.parking = Parking(ctx, self.text_file_send, self.opened_sends)
         # The profile each client had when last written: most messages come with the same one,
         # and reading the row is much cheaper than an upsert's write transaction.
         self._profiles: OrderedDict[int, Person] = OrderedDict()
@@ -87,7 +85,9 @@ class ClientSide:
         if origin:
             await self.ctx.storage.run(client_rows.set_pending_origin, client.user_id, origin,
                                        now=self.ctx.now())
-        await self.notices.admin_started(event.client)
+        person = event.client
+        await self.events.publish_now(ClientStarted(person.id, person.first_name, person.last_name,
+                                                    person.username, person.language_code))
         await self.send_text_file(client, "start")
 
     async def message(self, event: ClientEvent) -> None:
@@ -129,15 +129,17 @@ class ClientSide:
             opened, tickets = placed
         else:
             opened = seen.opened
-        if relay[0].action != COPY or not self.faq.enabled:
+        if relay[0].action != COPY or not self.events.listened(ClientMessageRelayed):
             return
-        delivery = await tickets[1 if opened.change == RESUMED else 0]
+        delivery = await tickets.of(relay[0])
         if delivery.message_id is not None:
-            await self.faq.client_message(client, opened, incoming, delivery.message_id)
+            await self.events.publish(ClientMessageRelayed(
+                client.user_id, opened.thread.id, opened.atendimento.id, delivery.message_id,
+                incoming.text or ""))
 
     async def _opening(self, client: Client, event: ClientEvent, target: Link | None,
                        cause: str, relay: list[Send]
-                       ) -> tuple[Opened, list[asyncio.Future[Delivery]]] | None:
+                       ) -> tuple[Opened, Tickets] | None:
         """The message finds no open atendimento, or the client had blocked the bot: open one
         (or resume it), deciding the relay in the same transaction. When the thread cannot be
         opened, the message is parked (None) and placed once it can."""
@@ -201,7 +203,19 @@ class ClientSide:
         if opened.change is None:
             return sends
         comment = self.ctx.outbox.key_in(cause, relay[0]) if relay[0].action == COPY else None
-        return sends + self.notices.opened_sends(client, opened, event.message.preview, comment)
+        return sends + self.opened_sends(client, opened, event.message.preview, comment)
+
+    def opened_sends(self, client: Client, opened: Opened, preview: str,
+                     comment_key: str | None) -> list[Send]:
+        """The event that the atendimento was opened now (created or resumed), written with
+        the opening; `comment_key` is the row of the message's copy in the thread."""
+        if opened.change is None:
+            return []
+        name = " ".join(p for p in (client.first_name, client.last_name) if p)
+        return self.events.sends(AtendimentoOpened(
+            client.user_id, opened.thread.id, opened.atendimento.id, opened.atendimento.number,
+            opened.change == RESUMED, name, opened.atendimento.origin,
+            opened.thread.card_message_id, preview, comment_key, opened.notify))
 
     def _relay(self, client: Client, opened: Opened, event: ClientEvent | Incoming,
                reply_to: int | None) -> list[Send]:
@@ -215,14 +229,13 @@ class ClientSide:
                         incoming.kind)),
                     text_send(client.user_id, ctx.wording.unsupported_for_client(
                         incoming.kind, locale))]
-        link = {"a": opened.atendimento.id, "d": TO_TEAM, "cc": incoming.chat_id,
-                "gc": ctx.group_id, "mg": incoming.media_group_id}
+        link = MessageLink(opened.atendimento.id, TO_TEAM, incoming.chat_id, ctx.group_id,
+                           incoming.media_group_id)
         return [Send(ctx.group_id, COPY, {
             "from": incoming.chat_id, "id": incoming.message_id,
-            "reply_to": reply_to or thread.thread_root_id, "root": thread.thread_root_id,
-            "link": link,
-            "on_fail": {"thread": thread.id, "root": thread.thread_root_id}},
-            key=album_key(incoming.chat_id, incoming.media_group_id))]
+            "reply_to": reply_to or thread.thread_root_id, "root": thread.thread_root_id},
+            key=album_key(incoming.chat_id, incoming.media_group_id), records=(link,),
+            failure=Failure(thread.id, root=thread.thread_root_id))]
 
     async def _while_banned(self, client: Client) -> None:
         run, ctx = self.ctx.storage.run, self.ctx

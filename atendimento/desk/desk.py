@@ -9,51 +9,46 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Hashable, Mapping
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
-from atendimento.desk.autoanswer import AutoAnswer, FaqSettings
+from atendimento.desk import basics
 from atendimento.desk.clientside import ClientSide
-from atendimento.desk.commands import BUTTON_PREFIX, Commands
 from atendimento.desk.context import DeskContext
+from atendimento.desk.contract import Feature, FeatureFactory
+from atendimento.desk.core import Core
+from atendimento.desk.events import Events
 from atendimento.desk.failures import Failures
 from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.lanes import Lanes
-from atendimento.desk.language import LANGUAGE_BUTTON, LANGUAGE_COMMANDS, LanguageChoice
-from atendimento.desk.notices import Notices
-from atendimento.desk.outbox import STORAGE_RETRIES, Outbox, text_send
-from atendimento.desk.replies import INLINE_PAGE, ReplyBook
-from atendimento.desk.reply_wording import LIST_BUTTON, ReplyWording
+from atendimento.desk.outbox import STORAGE_RETRIES, Outbox
+from atendimento.desk.registry import Registry
+from atendimento.desk.team import Team
 from atendimento.desk.teamside import TeamSide
 from atendimento.desk.threads import Threads
-from atendimento.desk.workspace import Workspace
 from atendimento.domain.events import ClientEvent, Person, TeamEvent
-from atendimento.domain.ids import parse_id
 from atendimento.storage import links as link_rows
 from atendimento.storage import parked as parked_rows
 from atendimento.storage import threads as thread_rows
 from atendimento.storage.errors import StorageError
-from atendimento.storage.records import SavedReply, Thread
+from atendimento.storage.records import Thread
 from atendimento.tasks import Background
 
 log = logging.getLogger("atendimento.desk")
 
-NOTIFICATION_COMMANDS = frozenset({"notificacoes", "notificações", "notifications"})
-ON_WORDS = frozenset({"on", "sim", "ligar", "ligado", "yes", "si", "sí", "1"})
-OFF_WORDS = frozenset({"off", "nao", "não", "desligar", "desligado", "no", "0"})
-
-
 T = TypeVar("T")
 
-AnswerInline = Callable[[list[SavedReply], str], Awaitable[object]]
+AnswerInline = Callable[[list[Any], str], Awaitable[object]]
 AnswerButton = Callable[[str, bool], Awaitable[object]]  # (text, as an alert)
 
 
 class Desk:
     def __init__(self, ctx: DeskContext, background: Background,
                  admins_changed: Callable[[list[int]], Awaitable[None]] | None = None, *,
-                 faq: FaqSettings | None = None,
-                 handover: Mapping[str, tuple[str, ...]] | None = None,
+                 features: Sequence[FeatureFactory] = (),
+                 settings: Mapping[str, Any] | None = None,
+                 texts_dir: Path | None = None,
                  storage_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.ctx = ctx
         self.admins_changed = admins_changed
@@ -63,19 +58,35 @@ class Desk:
         self.lanes = Lanes(background, "conversation")
         self.outbox = ctx.outbox = Outbox(ctx, background, storage_sleep)
         self._sleep = storage_sleep
-        self.threads = Threads(ctx)
-        self.notices = Notices(ctx)
-        self.replies = ReplyBook(ctx)
-        self.language = LanguageChoice(ctx)
-        reply_words = ReplyWording(ctx.wording, ctx.bot_username)
-        self.workspace = Workspace(ctx, self.replies, self.notices, self.threads, reply_words)
-        self.faq = AutoAnswer(ctx, self.replies, self.notices, self.threads, reply_words,
-                              faq or FaqSettings(), handover or {})
-        self.client_side = ClientSide(ctx, self.threads, self.notices, self.faq)
-        self.commands = Commands(ctx, self.threads, self.notices,
-                                 self.client_side.text_file_send, self.workspace.save_in_thread)
-        self.team_side = TeamSide(ctx, self.threads, self.notices, self.commands, self.replies,
-                                  self.faq)
+        self.events = Events(self.outbox, self._submit)
+        self.threads = Threads(ctx, self.events)
+        self.team = Team(ctx)
+        self.registry = Registry(ctx, self.team, self.threads)
+        self.client_side = ClientSide(ctx, self.threads, self.events)
+        self.team_side = TeamSide(ctx, self.threads, self.team, self.registry, self.events)
+        core = Core(ctx, self.team, self.threads, self.client_side, self.events,
+                    settings or {}, texts_dir)
+        self.features = self._build(core, features)
+        self.registry.install(self.features)
+
+    def _build(self, core: Core, factories: Sequence[FeatureFactory]) -> list[Feature]:
+        """The basic commands, then each feature in the order given; their listeners join
+        the event bus."""
+        built = [basics.feature(core, self.registry)]
+        for factory in factories:
+            feature = factory(core)
+            if feature.name in core.built or feature.name == built[0].name:
+                raise ValueError(f"feature {feature.name!r} is listed twice")
+            core.built[feature.name] = feature
+            built.append(feature)
+        for feature in built:
+            for kind, listener in feature.listens.items():
+                self.events.listen(kind, listener)
+        return built
+
+    def api(self, name: str) -> Any:
+        """What feature `name` offers the app and the tests (None when it is not enabled)."""
+        return next((f.api for f in self.features if f.name == name), None)
 
     # --- the client's private chat -----------------------------------------------------------
 
@@ -113,14 +124,7 @@ class Desk:
                      lambda error: self.failures.client_message(event, error))
 
     async def _private(self, event: ClientEvent) -> None:
-        command = event.message.command
-        if command == "start":
-            await self.client_side.start(event)
-        elif command in NOTIFICATION_COMMANDS:
-            await self._notifications(event)
-        elif command in LANGUAGE_COMMANDS:
-            await self.language.command(event)
-        elif not await self.workspace.private(event):
+        if not await self.registry.in_private(event):
             await self.client_side.message(event)
 
     def client_edit(self, event: ClientEvent) -> None:
@@ -136,20 +140,6 @@ class Desk:
                 await self._submit(("client", chat_id),
                                    lambda ids=ids: self.client_side.deleted(ids))
         self._submit("deletions", job)
-
-    async def _notifications(self, event: ClientEvent) -> None:
-        words, person = self.ctx.wording, event.client
-        locale = words.tr.locale_for(person.language_code)
-        argument = event.message.arguments.strip().casefold()
-        if await self.notices.status(person.id) != "admin":
-            text = words.team_only(locale)
-        elif argument in ON_WORDS or argument in OFF_WORDS:
-            enabled = argument in ON_WORDS
-            await self.notices.set_notifications(person, enabled)
-            text = words.notifications(enabled, locale)
-        else:
-            text = words.notifications_usage(locale)
-        await self.outbox.commit([text_send(person.id, text)])
 
     # --- the discussion group ----------------------------------------------------------------
 
@@ -192,14 +182,7 @@ class Desk:
         async def job() -> None:
             locale = self.ctx.wording.tr.locale_for(user.language_code)
             try:
-                if data.startswith(BUTTON_PREFIX):
-                    text, alert = await self.commands.priority_button(user, data, locale)
-                elif data.startswith(LIST_BUTTON):
-                    text, alert = await self.workspace.button(user, data, chat_id, message_id)
-                elif data.startswith(LANGUAGE_BUTTON):
-                    text, alert = await self.language.button(user, data, chat_id, message_id)
-                else:
-                    text, alert = self.guard.button_invalid(locale), True
+                text, alert = await self.registry.press(user, data, chat_id, message_id)
             except Exception:  # the press must be answered whatever broke; logged in full
                 log.exception("button %r pressed by %s: not handled", data[:64], user.id)
                 text, alert = self.guard.button_failed(locale), True
@@ -210,25 +193,16 @@ class Desk:
 
     def inline_query(self, user: Person, query: str, offset: str,
                      answer: AnswerInline) -> None:
-        """`@bot query` typed by `user`: saved replies for the team, nothing for anyone else."""
-        async def job() -> None:
-            if not await self.workspace.is_team(user.id):
-                await answer([], "")
-                return
-            start = parse_id(offset) or 0  # the offset comes back from the person's app
-            found = self.replies.search(query, start)
-            self.replies.shown(user.id, found)
-            more = len(found) == INLINE_PAGE
-            await answer(found, str(start + len(found)) if more else "")
-        # Each person's queries in order, apart from the conversations' lanes: typing must
-        # not wait behind a busy thread.
-        self.lanes.submit(("inline", user.id), job)
+        """`@bot query` typed by `user`: saved replies for the team, nothing for anyone else.
+        Each person's queries in order, apart from the conversations' lanes: typing must not
+        wait behind a busy thread."""
+        self.lanes.submit(("inline", user.id),
+                          lambda: self.registry.inline_query(user, query, offset, answer))
 
     def inline_chosen(self, user: Person, result_id: str) -> None:
-        """Telegram's feedback that `user` sent the result `result_id` (a saved reply's id)."""
-        if (reply_id := parse_id(result_id)) is not None:
-            self.lanes.submit(("inline", user.id),
-                              lambda: self.replies.chosen(user.id, reply_id))
+        """Telegram's feedback that `user` sent the result `result_id`."""
+        self.lanes.submit(("inline", user.id),
+                          lambda: self.registry.inline_chosen(user, result_id))
 
     async def retry_parked(self) -> int:
         """Try again to place every client's parked messages (their thread could not be
@@ -251,11 +225,11 @@ class Desk:
 
     def team_changed(self) -> None:
         """Telegram said channel membership changed: forget cached answers, reread admins."""
-        self.notices.forget()
+        self.team.forget()
         self.lanes.submit("admins", self.refresh_admins)
 
     async def refresh_admins(self) -> list[Person]:
-        admins = await self.notices.refresh_admins()
+        admins = await self.team.refresh_admins()
         if self.admins_changed is not None:
             await self.admins_changed([a.id for a in admins])
         return admins

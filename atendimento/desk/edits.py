@@ -6,6 +6,7 @@ import logging
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.outbox import MIRROR, Send
+from atendimento.desk.settling import Failure
 from atendimento.domain.events import Incoming
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
@@ -38,8 +39,7 @@ async def mirror_edit(ctx: DeskContext, incoming: Incoming, *, from_client: bool
     under = link.group_message_id
     delivery = await ctx.outbox.send(Send(chat_id, MIRROR, {
         "from": incoming.chat_id, "id": incoming.message_id, "to_id": message_id,
-        "values": values,
-        "on_fail": {"thread": thread.id, "under": under, "root": thread.thread_root_id,
-                    "edit": True}}))
+        "values": values},
+        failure=Failure(thread.id, root=thread.thread_root_id, under=under, edit=True)))
     if not delivery.ok:
         log.warning("edit of message %s not mirrored: %s", incoming.message_id, delivery.reason)

@@ -25,6 +25,9 @@ class GuardWording:
         return self.tr._(self.team, "🚫 Not sent to the client: it was sent as a chat that is "
                          "not the team's channel.")
 
+    def members_only(self, locale: str) -> str:
+        return self.tr._(locale, "This is for the team only.")
+
     # --- buttons ----------------------------------------------------------------------------
 
     def button_invalid(self, locale: str) -> str:

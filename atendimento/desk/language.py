@@ -1,4 +1,4 @@
-"""A client's language, and `/idioma` to choose it.
+"""A client's language (`/idioma` to choose it is the language feature's).
 
 A client reads the desk in the language they chose with /idioma (kept in their row); else in
 their Telegram app's (`language_code`), matched to the languages the desk has (`pt` → pt_BR,
@@ -14,25 +14,17 @@ team's language). /idioma offers the languages that have both.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
 from atendimento.desk.context import DeskContext
-from atendimento.desk.guard_wording import GuardWording
-from atendimento.desk.outbox import text_send
-from atendimento.desk.ports import Button, Undeliverable
-from atendimento.domain.events import ClientEvent, Person
+from atendimento.domain.events import Person
 from atendimento.i18n import LanguageTag, best_match
 from atendimento.storage import clients as client_rows
 from atendimento.storage.errors import StorageError
 from atendimento.storage.records import Client
 
 log = logging.getLogger("atendimento.desk.language")
-
-LANGUAGE_COMMANDS = frozenset({"idioma", "language", "lingua"})
-LANGUAGE_BUTTON = "l:"
-
 
 def _match(ctx: DeskContext, code: str | None) -> str | None:
     """The language the desk has for `code`, or None."""
@@ -90,50 +82,3 @@ def language_name(locale: str, among: list[str] | None = None) -> str:
     else:
         name = babel_locale.get_language_name(babel_locale) or locale
     return name[:1].upper() + name[1:]
-
-
-def _choose(t: Any, person: Person, language: str, now: Any) -> None:
-    # Someone may press before the desk has their row (a forwarded prompt, a forged press).
-    client_rows.upsert(t, user_id=person.id, first_name=person.first_name,
-                       last_name=person.last_name, username=person.username,
-                       language_code=person.language_code, now=now)
-    client_rows.set_language(t, person.id, language, now=now)
-
-
-class LanguageChoice:
-    """/idioma (/language, /lingua) in the private chat, and its buttons."""
-
-    def __init__(self, ctx: DeskContext) -> None:
-        self.ctx = ctx
-        self.guard = GuardWording(ctx.wording.tr)
-
-    async def command(self, event: ClientEvent) -> None:
-        """One button per language, each labelled in its own language."""
-        ctx, person = self.ctx, event.client
-        language = await language_of_person(ctx, person)
-        choices = offered(ctx)
-        rows = [[Button(language_name(locale, choices), f"{LANGUAGE_BUTTON}{locale}")]
-                for locale in choices]
-        text = ctx.wording.tr._(language, "Which language should we write to you in?")
-        await ctx.outbox.commit([text_send(person.id, text, buttons=rows)])
-
-    async def button(self, user: Person, data: str, chat_id: int | None,
-                     message_id: int | None) -> tuple[str, bool]:
-        """A language button: the choice is kept, the press answered in the new language and
-        the prompt says what was chosen. Data no button of ours carries is "no longer valid"."""
-        ctx = self.ctx
-        choices = offered(ctx)
-        language = data.removeprefix(LANGUAGE_BUTTON)
-        # Exact names only (the buttons carry them so), and the prompt lives in the presser's
-        # own chat: data under any other message is forged.
-        if language not in choices or chat_id != user.id:
-            return self.guard.button_invalid(await language_of_person(ctx, user)), True
-        await ctx.storage.run(_choose, user, language, ctx.now())
-        text = ctx.wording.tr._(language, "Language: {language}",
-                                language=language_name(language, choices))
-        if chat_id is not None and message_id is not None:
-            try:
-                await ctx.telegram.edit_text(chat_id, message_id, "✅ " + text)
-            except Undeliverable as error:
-                log.info("language prompt not updated: %s", error)
-        return text, False

@@ -6,9 +6,10 @@ How nothing is lost
     and the rows of every send it implies are committed together, or not at all. A sender works
     through the rows, one lane per destination chat (so a chat's sends keep their order and a
     flood wait in one chat delays no other), and settles each row in one transaction with what
-    the send produced (message links, the card's id, the pin). At start-up, rows still pending
+    the send produced (message links, the card's id, the pin: typed records, desk/settling.py,
+    each applied by the service that registered its type). At start-up, rows still pending
     are sent before anything new. A permanent refusal settles the row as failed and, in the same
-    transaction, adds the service line that tells the team why.
+    transaction, adds the service line that tells the team why (its `Failure` says where).
 
 How nothing is sent twice (idempotency)
     Two crashes matter. (1) After "sent" but before "settled": the row is still pending, so it is
@@ -36,22 +37,22 @@ import json
 import logging
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, SupportsIndex, TypeVar, overload
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.lanes import Lanes
 from atendimento.desk.ports import BLOCKED, NOT_FOUND, Button, Undeliverable
+from atendimento.desk.settling import Apply, Failure, MessageLink, Record, Records, encode
 from atendimento.domain.text import RichText, Span
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
 from atendimento.storage import outbox as rows
 from atendimento.storage import replies as reply_rows
-from atendimento.storage import threads as thread_rows
 from atendimento.storage.errors import StorageError
 from atendimento.storage.records import TO_TEAM
 from atendimento.tasks import Background
@@ -59,6 +60,7 @@ from atendimento.tasks import Background
 log = logging.getLogger("atendimento.desk.outbox")
 
 R = TypeVar("R")
+K = TypeVar("K", bound=Record)
 
 TEXT, MARKDOWN, COPY, MIRROR, REPLY, EDIT, CARD, PIN, UNPIN = (
     "text", "markdown", "copy", "mirror", "reply", "edit", "card", "pin", "unpin")
@@ -71,15 +73,21 @@ REPLY_GONE = frozenset({"REPLY_MESSAGE_ID_INVALID", "MESSAGE_ID_INVALID", "MSG_I
 
 @dataclass(frozen=True)
 class Send:
-    """One send the desk decided: where, what kind, and its JSON payload. Payload keys that
-    record what the send produced: "link" (a message link), "card_of" (the card of a thread),
-    "pin" ([thread id, pinned]); "on_fail" ({"thread", "under", "client"}) says where to report
-    a refusal."""
+    """One send the desk decided: where, what kind, and its JSON payload (what the action
+    needs); `records`: what the send produced, recorded when it is delivered (a message link,
+    the card's id...); `failure`: where to report a refusal (desk/settling.py)."""
 
     chat_id: int
     action: str
     payload: dict[str, Any] = field(default_factory=dict)
     key: str | None = None  # the row's whole key, when the cause must not be part of it
+    records: tuple[Record, ...] = ()
+    failure: Failure | None = None
+
+    @property
+    def row_payload(self) -> dict[str, Any]:
+        """What the row holds: the payload with the records and the failure encoded in it."""
+        return encode(self.payload, self.records, self.failure)
 
 
 def album_key(chat_id: int, media_group_id: str | None) -> str | None:
@@ -113,7 +121,8 @@ class Delivery:
 
 def text_send(chat_id: int, text: RichText | str, *, reply_to: int | None = None,
               root: int | None = None, buttons: Sequence[Sequence[Button]] = (),
-              silent: bool = False, **records: Any) -> Send:
+              silent: bool = False, records: Sequence[Record] = (),
+              failure: Failure | None = None) -> Send:
     """A plain text with spans; `root`: where to put it when `reply_to` is gone."""
     rich = text if isinstance(text, RichText) else RichText(text)
     payload: dict[str, Any] = {"text": rich.text}
@@ -127,7 +136,7 @@ def text_send(chat_id: int, text: RichText | str, *, reply_to: int | None = None
         payload["buttons"] = [[[b.label, b.data, b.inline_query] for b in row] for row in buttons]
     if silent:
         payload["silent"] = True
-    return Send(chat_id, TEXT, {**payload, **records})
+    return Send(chat_id, TEXT, payload, records=tuple(records), failure=failure)
 
 
 def rich_of(payload: dict[str, Any]) -> RichText:
@@ -137,6 +146,40 @@ def rich_of(payload: dict[str, Any]) -> RichText:
 def buttons_of(payload: dict[str, Any]) -> list[list[Button]]:
     return [[Button(label, data, query) for label, data, query in row]
             for row in payload.get("buttons", ())]
+
+
+class Tickets(list[asyncio.Future[Delivery]]):
+    """The tickets of one decision's sends, in the order they were decided. `of(send)` finds a
+    send's own ticket by its row key, so a caller need not know where it sits among the
+    others (which change with what else the decision sent)."""
+
+    def __init__(self, cause: str,
+                 keyed: Iterable[tuple[str, asyncio.Future[Delivery]]] = ()) -> None:
+        pairs = list(keyed)
+        super().__init__(ticket for _, ticket in pairs)
+        self.cause = cause
+        self._keys = [key for key, _ in pairs]
+
+    def of(self, send: Send) -> asyncio.Future[Delivery]:
+        """The ticket of `send`, one of the sends decided (LookupError if it is not)."""
+        key = Outbox.key_in(self.cause, send)
+        for known, ticket in zip(self._keys, self, strict=True):
+            if known == key:
+                return ticket
+        raise LookupError(f"{send.action} to {send.chat_id} is not among these sends")
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> asyncio.Future[Delivery]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Tickets: ...
+
+    def __getitem__(self, index: SupportsIndex | slice) -> asyncio.Future[Delivery] | Tickets:
+        # A slice keeps the keys, so the tickets of part of a decision still find their sends.
+        if isinstance(index, slice):
+            return Tickets(self.cause, zip(self._keys[index], super().__getitem__(index),
+                                           strict=True))
+        return super().__getitem__(index)
 
 
 Executor = Callable[[rows.Item], Awaitable[list[Any]]]
@@ -159,15 +202,28 @@ class Outbox:
         self._idle.set()
         self._cause: ContextVar[str | None] = ContextVar("cause", default=None)
         self._guard = GuardWording(ctx.wording.tr)
+        self._lanes_of: dict[str, Callable[[rows.Item], Hashable]] = {}
         self._executors: dict[str, Executor] = {
             TEXT: self._text, MARKDOWN: self._markdown, COPY: self._copy,
             MIRROR: self._mirror, REPLY: self._reply, EDIT: self._edit,
             PIN: self._pin, UNPIN: self._unpin,
         }
+        self.records = Records()
+        self.records.register(MessageLink, _link)
 
-    def register(self, action: str, executor: Executor) -> None:
-        """Another service sends this action (the card: rendered from the database when sent)."""
+    def register(self, action: str, executor: Executor,
+                 lane: Callable[[rows.Item], Hashable] | None = None) -> None:
+        """Another service sends this action (the card: rendered from the database when sent).
+        Its rows wait in the lane `lane(item)` gives instead of their chat's: the event bus
+        keeps events apart from the sends their listeners make to the same chat."""
         self._executors[action] = executor
+        if lane is not None:
+            self._lanes_of[action] = lane
+
+    def settles(self, record_type: type[K], apply: Apply[K]) -> None:
+        """Another service records this when a send carrying one is delivered: `apply(tables,
+        record, delivery, now)` runs in the transaction that settles the send."""
+        self.records.register(record_type, apply)
 
     # --- deciding ---------------------------------------------------------------------------
 
@@ -192,15 +248,17 @@ class Outbox:
     def key_in(cause: str, send: Send) -> str:
         if send.key is not None:
             return send.key
-        body = json.dumps([send.chat_id, send.payload], sort_keys=True, ensure_ascii=False)
+        # The digest of what the row holds: typed records hash as their wire form, so a
+        # decision keeps the key it had when it wrote the same keys by hand.
+        body = json.dumps([send.chat_id, send.row_payload], sort_keys=True, ensure_ascii=False)
         digest = hashlib.blake2b(body.encode(), digest_size=9).hexdigest()
         return f"{cause}|{send.action}|{digest}"
 
     async def commit(self, sends: Sequence[Send] | Callable[[R], Sequence[Send]],
                      change: Callable[[Any], R] | None = None, *, cause: str | None = None
-                     ) -> tuple[R | None, list[asyncio.Future[Delivery]]]:
+                     ) -> tuple[R | None, Tickets]:
         """Run `change(tables)` and write the sends (a list, or built from what `change`
-        returned) in one transaction, then hand them to the sender; the futures resolve when
+        returned) in one transaction, then hand them to the sender; the tickets resolve when
         each is delivered or refused."""
         cause = cause or self.cause_name()
         now = self.ctx.now()
@@ -212,11 +270,12 @@ class Outbox:
                 return result, rows.put(t, [self._new(cause, s) for s in decided], now)
 
         result, written = await self.ctx.storage.soon(write)
-        return result, [self._ticket(item) for item in written]
+        return result, Tickets(cause, [(item.key, self._ticket(item)) for item in written])
 
     def _new(self, cause: str, send: Send) -> rows.NewItem:
-        return rows.NewItem(self.key_in(cause, send), send.chat_id, send.action, send.payload,
-                            secrets.randbits(RANDOM_ID_BITS) + 1)
+        self.records.check(send.records)
+        return rows.NewItem(self.key_in(cause, send), send.chat_id, send.action,
+                            send.row_payload, secrets.randbits(RANDOM_ID_BITS) + 1)
 
     async def send(self, send: Send) -> Delivery:
         """Decide one send and wait until it is delivered or refused."""
@@ -244,7 +303,9 @@ class Outbox:
             ticket.set_result(Delivery(False, [], reason, detail))
         else:
             self._tickets[item.id] = ticket
-            self.lanes.submit(item.chat_id, lambda: self._deliver(item, ticket))
+            lane = self._lanes_of.get(item.action)
+            self.lanes.submit(item.chat_id if lane is None else lane(item),
+                              lambda: self._deliver(item, ticket))
         return ticket
 
     # --- delivering -------------------------------------------------------------------------
@@ -316,38 +377,34 @@ class Outbox:
     def _settle(self, item: rows.Item, delivery: Delivery) -> asyncio.Future[list[rows.Item]]:
         """Record the outcome and what it implies, in one transaction; returns new sends."""
         now, ctx = self.ctx.now(), self.ctx
-        follow = [] if delivery.ok else self._report(item, delivery)
+        failure = None if delivery.ok else Failure.of(item.payload)
+        follow = [] if failure is None else self._report(failure, delivery)
         items = [self._new(f"{item.key}>", s) for s in follow]
 
         def write(t: Any) -> list[rows.Item]:
             with t.atomic():
                 if delivery.ok:
                     rows.settle(t, item.id, rows.SENT, delivery.result, now)
-                    _record(t, item.payload, delivery, now)
+                    self.records.apply(t, item.payload, delivery, now)
                 else:
                     rows.settle(t, item.id, rows.FAILED, [delivery.reason, delivery.detail], now)
-                    failure = item.payload.get("on_fail") or {}
-                    client = failure.get("client")
-                    if delivery.reason == BLOCKED and client:
-                        client_rows.set_blocked_bot(t, client, True, now=now)
+                    if delivery.reason == BLOCKED and failure is not None and failure.client_id:
+                        client_rows.set_blocked_bot(t, failure.client_id, True, now=now)
                 return rows.put(t, items, now)
 
         return ctx.storage.later(write)
 
-    def _report(self, item: rows.Item, delivery: Delivery) -> list[Send]:
-        """What to send because `item` was refused: a line in its thread, the card redrawn."""
-        failure = item.payload.get("on_fail")
-        if not failure:
-            return []
-        if failure.get("edit") and delivery.reason == NOT_FOUND:
+    def _report(self, failure: Failure, delivery: Delivery) -> list[Send]:
+        """What to send because a send was refused: a line in its thread, the card redrawn."""
+        if failure.edit and delivery.reason == NOT_FOUND:
             text = self._guard.edit_target_gone()
         else:
             text = self.ctx.wording.undelivered(delivery.reason, delivery.detail)
-        root = failure.get("root")
-        sends = [text_send(self.ctx.group_id, text, reply_to=failure.get("under") or root,
+        root = failure.root
+        sends = [text_send(self.ctx.group_id, text, reply_to=failure.under or root,
                            root=root, silent=True)]
-        if delivery.reason == BLOCKED and failure.get("client") and failure.get("thread"):
-            sends.append(Send(self.ctx.channel_id, CARD, {"thread": failure["thread"]}))
+        if delivery.reason == BLOCKED and failure.client_id and failure.thread_id:
+            sends.append(Send(self.ctx.channel_id, CARD, {"thread": failure.thread_id}))
         return sends
 
     # --- the actions ------------------------------------------------------------------------
@@ -430,18 +487,12 @@ class Outbox:
             await self._idle.wait()
 
 
-def _record(t: Any, payload: dict[str, Any], delivery: Delivery, now: Any) -> None:
-    """Store what a delivered send produced, as its payload asks."""
-    link = payload.get("link")
-    if link:
-        to_team = link["d"] == TO_TEAM
-        # A pair linked already was recorded by an earlier settling of the same send.
-        link_rows.record(t, atendimento_id=link["a"], direction=link["d"],
-                         client_chat_id=link["cc"], group_chat_id=link["gc"],
-                         pairs=[(s, c) if to_team else (c, s) for s, c in delivery.pairs],
-                         now=now, media_group_id=link.get("mg"))
-    if "card_of" in payload and delivery.message_id is not None:
-        thread_rows.set_card(t, payload["card_of"], delivery.message_id, now=now)
-    if "pin" in payload:
-        thread_id, pinned = payload["pin"]
-        thread_rows.set_pinned(t, thread_id, pinned, now=now)
+def _link(t: Any, link: MessageLink, delivery: Delivery, now: Any) -> None:
+    """Link each message the send copied to its copy (the outbox's own record: every relay
+    makes one)."""
+    to_team = link.direction == TO_TEAM
+    # A pair linked already was recorded by an earlier settling of the same send.
+    link_rows.record(t, atendimento_id=link.atendimento_id, direction=link.direction,
+                     client_chat_id=link.client_chat_id, group_chat_id=link.group_chat_id,
+                     pairs=[(s, c) if to_team else (c, s) for s, c in delivery.pairs],
+                     now=now, media_group_id=link.media_group_id)

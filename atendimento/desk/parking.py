@@ -17,7 +17,6 @@ from typing import Any
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.guard_wording import GuardWording
-from atendimento.desk.notices import Notices
 from atendimento.desk.outbox import COPY, Outbox, Send, text_send
 from atendimento.desk.ports import Undeliverable
 from atendimento.desk.threads import RESUMED
@@ -46,11 +45,11 @@ def cause_of(parked: ParkedMessage) -> str:
 
 
 class Parking:
-    def __init__(self, ctx: DeskContext, notices: Notices,
-                 text_file_send: Callable[..., Send]) -> None:
+    def __init__(self, ctx: DeskContext, text_file_send: Callable[..., Send],
+                 opened_sends: Callable[..., list[Send]]) -> None:
         self.ctx = ctx
-        self.notices = notices
         self.text_file_send = text_file_send
+        self.opened_sends = opened_sends  # (client, opened, preview, comment key)
         self.guard = GuardWording(ctx.wording.tr)
 
     async def park(self, client: Client, incoming: Incoming, reason: str) -> None:
@@ -93,7 +92,7 @@ class Parking:
     def sends(self, client: Client, opened: Any, parked: Sequence[ParkedMessage],
               targets: dict[int, int], relay: Relay) -> list[Send]:
         """The parked messages' copies, in order, under a line saying they come late (when
-        they waited), with the restart text and the admins' notices of an opening."""
+        they waited), with the restart text and the event of an opening."""
         copies: list[Send] = []
         albums: set[str] = set()
         for p in parked:
@@ -112,7 +111,7 @@ class Parking:
                                                 numero=opened.atendimento.number))
         if opened.change is not None:
             first_copy = next((s.key for s in copies if s.action == COPY), None)
-            sends += self.notices.opened_sends(client, opened, "", first_copy)
+            sends += self.opened_sends(client, opened, "", first_copy)
         return sends
 
     def _late_line(self, thread: Any, count: int) -> Send:

@@ -6,15 +6,16 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from atendimento.desk.commands import Commands
 from atendimento.desk.context import DeskContext
 from atendimento.desk.edits import mirror_edit
 from atendimento.desk.guard_wording import GuardWording
-from atendimento.desk.notices import NONE, UNKNOWN, Notices
 from atendimento.desk.outbox import COPY, Send, album_key
 from atendimento.desk.refusals import Refusals
+from atendimento.desk.settling import Failure, MessageLink
+from atendimento.desk.team import NONE, UNKNOWN, Team
 from atendimento.desk.threads import Threads
 from atendimento.domain.events import TeamEvent
+from atendimento.domain.happenings import TeamAnswerSent
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
 from atendimento.storage import settings as setting_rows
@@ -23,8 +24,8 @@ from atendimento.storage.records import TO_CLIENT, Thread
 from atendimento.texts import client_values
 
 if TYPE_CHECKING:
-    from atendimento.desk.autoanswer import AutoAnswer
-    from atendimento.desk.replies import ReplyBook
+    from atendimento.desk.events import Events
+    from atendimento.desk.registry import Registry
 
 log = logging.getLogger("atendimento.desk.team")
 
@@ -32,14 +33,13 @@ ANONYMOUS_WARNED = "anonymous_warning_sent"
 
 
 class TeamSide:
-    def __init__(self, ctx: DeskContext, threads: Threads, notices: Notices,
-                 commands: Commands, book: ReplyBook, faq: AutoAnswer) -> None:
+    def __init__(self, ctx: DeskContext, threads: Threads, team: Team, registry: Registry,
+                 events: Events) -> None:
         self.ctx = ctx
         self.threads = threads
-        self.notices = notices
-        self.commands = commands
-        self.book = book
-        self.faq = faq
+        self.team = team
+        self.registry = registry
+        self.events = events
         self.guard = GuardWording(ctx.wording.tr)
         self._refusals = Refusals()
 
@@ -57,12 +57,12 @@ class TeamSide:
         if not await self.is_team(event, thread):
             return
         if incoming.command is not None and not event.via_bot:
-            await self.commands.run(event, thread)
+            await self.registry.in_thread(event, thread)
             return
         if event.author is None:
             await self._warn_anonymous(thread, incoming.message_id)
         if incoming.fingerprint is not None and event.author is not None:
-            await self.book.arrived(event.author.id, incoming.fingerprint)
+            await self.registry.arrived(event.author.id, incoming.fingerprint)
         await self._relay(event, thread)
 
     async def is_team(self, event: TeamEvent, thread: Thread) -> bool:
@@ -77,7 +77,7 @@ class TeamSide:
             sender, status = ("chat", event.sender_chat_id), NONE
             line = self.guard.foreign_chat(event.sender_chat_title)
         else:
-            status = await self.notices.status(event.author.id)
+            status = await self.team.status(event.author.id)
             if status not in (NONE, UNKNOWN):
                 return True
             sender = ("user", event.author.id)
@@ -112,20 +112,22 @@ class TeamSide:
                        or await run(thread_rows.last_atendimento, thread.id))
         payload = {
             "from": incoming.chat_id, "id": incoming.message_id, "reply_to": reply_to,
-            "values": client_values(client.first_name, client.last_name, client.username),
-            # Said under the comment when it cannot be delivered; a late delivery says nothing.
-            "on_fail": {"thread": thread.id, "under": incoming.message_id,
-                        "root": thread.thread_root_id, "client": client.user_id}}
+            "values": client_values(client.first_name, client.last_name, client.username)}
+        # Said under the comment when it cannot be delivered; a late delivery says nothing.
+        failure = Failure(thread.id, root=thread.thread_root_id, under=incoming.message_id,
+                          client_id=client.user_id)
+        records: tuple[MessageLink, ...] = ()
         if atendimento is not None:
-            payload["link"] = {"a": atendimento.id, "d": TO_CLIENT, "cc": client.user_id,
-                               "gc": incoming.chat_id, "mg": incoming.media_group_id}
+            records = (MessageLink(atendimento.id, TO_CLIENT, client.user_id, incoming.chat_id,
+                                   incoming.media_group_id),)
         else:  # a thread whose first atendimento never opened (a crash)
             log.warning("thread %s has no atendimento; comment %s relayed unlinked", thread.id,
                         incoming.message_id)
         delivery = await ctx.outbox.send(Send(client.user_id, COPY, payload, key=album_key(
-            incoming.chat_id, incoming.media_group_id)))
-        if delivery.ok:
-            await self.faq.team_answered(atendimento)
+            incoming.chat_id, incoming.media_group_id), records=records, failure=failure))
+        if delivery.ok and atendimento is not None:
+            await self.events.publish_now(TeamAnswerSent(
+                client.user_id, atendimento.id, event.author.id if event.author else None))
 
     async def edit(self, event: TeamEvent, thread: Thread) -> None:
         """A team member edited a comment: edit the client's copy (someone who has left the

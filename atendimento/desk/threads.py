@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from atendimento.desk.context import DeskContext
-from atendimento.desk.outbox import CARD, PIN, UNPIN, Delivery, Send, text_send
+from atendimento.desk.events import Events
+from atendimento.desk.outbox import CARD, PIN, UNPIN, Delivery, Send, Tickets, text_send
 from atendimento.desk.ports import Button
+from atendimento.desk.settling import CardPosted, PinSet
 from atendimento.domain.card import CardFacts, render_card
 from atendimento.domain.events import Person
+from atendimento.domain.happenings import AtendimentoEnded, PriorityChanged
 from atendimento.domain.priority import Priority
 from atendimento.domain.text import RichText
 from atendimento.storage import clients as client_rows
@@ -55,15 +58,18 @@ def ready(thread: Thread | None, current: Atendimento | None) -> Opened | None:
 
 
 class Threads:
-    def __init__(self, ctx: DeskContext) -> None:
+    def __init__(self, ctx: DeskContext, events: Events) -> None:
         self.ctx = ctx
+        self.events = events
         ctx.outbox.register(CARD, self._redraw)
+        ctx.outbox.settles(CardPosted, _card_posted)
+        ctx.outbox.settles(PinSet, _pin_set)
 
     async def ensure_open(self, client: Client,
                           also: Callable[[Opened], Sequence[Send]] = lambda opened: (),
                           cause: str | None = None,
                           change: Callable[[Any], object] | None = None
-                          ) -> tuple[Opened, list[asyncio.Future[Delivery]]]:
+                          ) -> tuple[Opened, Tickets]:
         """The client's thread with an open atendimento, creating or resuming as needed, and
         the sends `also` adds, decided in the same transaction as the opening (if any), where
         `change(tables)` runs too.
@@ -91,7 +97,7 @@ class Threads:
             thread = await run(thread_rows.create, client_id=client.user_id, now=ctx.now())
         if thread.card_message_id is None:
             card = text_send(ctx.channel_id, self.card(client, thread, is_open=True),
-                             silent=True, card_of=thread.id)
+                             silent=True, records=[CardPosted(thread.id)])
             (await ctx.outbox.send(card)).raise_for_failure()
             thread = await run(thread_rows.require, thread.id)
         if thread.thread_root_id is None:
@@ -155,7 +161,8 @@ class Threads:
             return [self.line_send(ended_thread, ctx.wording.ended(ended.number, by.name,
                                                                    duration)),
                     self.redraw(ended_thread), *self.pin_sends(ended_thread, False),
-                    *also(ended)]
+                    *also(ended), *self.events.sends(AtendimentoEnded(
+                        ended_thread.client_id, thread_id, ended.id, ended.number, by.id))]
 
         done, _ = await ctx.outbox.commit(sends, end_one)
         return done[0] if done else None
@@ -165,7 +172,9 @@ class Threads:
         changed, _ = await ctx.outbox.commit(
             lambda changed: [self.redraw(changed),
                              self.line_send(changed, ctx.wording.priority_set(priority,
-                                                                              by.name))],
+                                                                              by.name)),
+                             *self.events.sends(PriorityChanged(
+                                 changed.client_id, changed.id, priority.value, by.id))],
             lambda t: thread_rows.set_priority(t, thread.id, priority, now=now))
         return changed
 
@@ -202,7 +211,7 @@ class Threads:
         if thread.card_message_id is None or thread.pinned == pinned:
             return []
         return [Send(self.ctx.channel_id, PIN if pinned else UNPIN,
-                     {"id": thread.card_message_id, "pin": [thread.id, pinned]})]
+                     {"id": thread.card_message_id}, records=(PinSet(thread.id, pinned),))]
 
     def line_send(self, thread: Thread, text: str | RichText, reply_to: int | None = None,
                   buttons: Sequence[Sequence[Button]] = ()) -> Send:
@@ -218,3 +227,13 @@ class Threads:
         if not delivery.ok:
             log.error("service line in thread %s not sent: %s", thread.id, delivery.reason)
         return delivery.message_id
+
+
+def _card_posted(t: Any, card: CardPosted, delivery: Delivery, now: datetime) -> None:
+    """The card's post is the thread's card from now on (settled with the send)."""
+    if delivery.message_id is not None:
+        thread_rows.set_card(t, card.thread_id, delivery.message_id, now=now)
+
+
+def _pin_set(t: Any, pin: PinSet, delivery: Delivery, now: datetime) -> None:
+    thread_rows.set_pinned(t, pin.thread_id, pin.pinned, now=now)

@@ -13,6 +13,7 @@ from atendimento.bench.fuzz_oracle import (
     signature,
 )
 from atendimento.desk.outbox import Outbox
+from atendimento.desk.registry import Registry
 from atendimento.desk.teamside import TeamSide
 from atendimento.sandbox import polls
 from atendimento.sandbox.world import World
@@ -49,7 +50,12 @@ async def test_the_oracle_counts_an_outsider_let_through(tmp_path, monkeypatch):
     async def anyone_is_the_team(self, event, thread):
         return True
 
+    async def anyone_may(self, allowed, event):
+        return True
+
+    # Both gates broken: the team side's and the registry's own check before a command runs.
     monkeypatch.setattr(TeamSide, "is_team", anyone_is_the_team)
+    monkeypatch.setattr(Registry, "_may_in_thread", anyone_may)
     run = await fuzz.play(fuzz.Run(seed=7, acts=300), f"sqlite:///{tmp_path / 'db'}", tmp_path)
     obeyed = run.verdict.obeyed.kinds
     assert obeyed["outsider comment relayed"] > 0

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atendimento.desk.replies import split_keywords
 from atendimento.desk.wording import Wording
 from atendimento.domain.priority import Priority, parse_priority
 from atendimento.domain.text import size
+from atendimento.features.replies.book import split_keywords
 from atendimento.i18n import Translator
 
 TELEGRAM_LIMIT = 4096

@@ -16,8 +16,10 @@ ROOT = Path(__file__).parents[2]
 class RunningDesk:
     """Starts, stops and restarts the desk against one sandbox, session and database."""
 
-    def __init__(self, sandbox: Sandbox, tmp_path: Path, database_url: str, **settings) -> None:
+    def __init__(self, sandbox: Sandbox, tmp_path: Path, database_url: str, *,
+                 features=None, **settings) -> None:
         self.sandbox = sandbox
+        self.options = {} if features is None else {"features": features}
         self.session_dir = tmp_path / "session"
         self.session_dir.mkdir(exist_ok=True)
         settings = {"DATABASE_URL": database_url, "TEXTS_DIR": str(ROOT / "respostas"),
@@ -26,7 +28,7 @@ class RunningDesk:
         self.app: App | None = None
 
     async def start(self) -> App:
-        self.app = sandbox_app(self.sandbox, self.config, self.session_dir)
+        self.app = sandbox_app(self.sandbox, self.config, self.session_dir, **self.options)
         await self.app.start()
         await self.settle()
         return self.app

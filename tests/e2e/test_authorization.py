@@ -7,14 +7,14 @@ import logging
 
 import pytest
 
-from atendimento.desk.commands import ALIASES
+from atendimento.desk.contract import THREAD
 
 from .conftest import bot_said, card_of, thread_texts
 
 ADMIN_COMMANDS = ["/p 1", "/p", "/prioridade alta", "/priority low", "/ban spam", "/banir",
                   "/desbanir", "/unban"]
 EVERY_COMMAND = ["/fim", "/end", *ADMIN_COMMANDS, "/resposta prazo", "/salvar x", "/save y",
-                 "/naoexiste"]
+                 "/ajuda", "/help", "/naoexiste"]
 
 
 async def with_client(sandbox, desk, name="Ana Souza"):
@@ -24,8 +24,9 @@ async def with_client(sandbox, desk, name="Ana Souza"):
     return client, card_of(sandbox, client)
 
 
-def test_every_thread_command_is_tried_here():
-    assert {c.split()[0].lstrip("/") for c in EVERY_COMMAND} >= set(ALIASES)
+def test_every_thread_command_is_tried_here(desk):
+    assert {c.split()[0].lstrip("/") for c in EVERY_COMMAND} >= desk.app.desk.registry.names(
+        THREAD)
 
 
 @pytest.mark.parametrize("command", EVERY_COMMAND)

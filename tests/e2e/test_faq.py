@@ -65,7 +65,7 @@ async def ask(desk, sandbox, text, name="Bia Costa"):
 
 
 async def test_ready_answers_are_loaded_as_saved_replies_the_team_can_search(faq_desk, sandbox):
-    replies = faq_desk.app.desk.replies
+    replies = faq_desk.app.desk.api("replies")
     ready = replies.ready()
     assert len(ready) == len(list((FIXTURES / "pt_BR" / "prontas").glob("*.md")))
     assert {r.language for r in ready} == {"pt_BR"}
@@ -98,7 +98,7 @@ async def test_near_misses_are_never_answered_automatically(faq_desk, sandbox):
 
 
 async def test_a_weaker_match_is_only_a_suggestion_usable_in_one_tap(faq_desk, sandbox):
-    faq = faq_desk.app.desk.faq
+    faq = faq_desk.app.desk.api("faq")
     scored = [(faq.matcher().best(q, "pt_BR"), q) for q in NEGATIVE]
     middling = [(m, q) for m, q in scored if m and SUGGEST_THRESHOLD <= m.score < AUTO_THRESHOLD]
     assert middling, "the knowledge base should have a near miss scoring as a suggestion"
@@ -109,7 +109,7 @@ async def test_a_weaker_match_is_only_a_suggestion_usable_in_one_tap(faq_desk, s
     assert bot_said(client) == []
     card = card_of(sandbox, client)
     line = next(m for m in sandbox.thread(card) if m.text.startswith("💡"))
-    reply = faq_desk.app.desk.replies.get(match.answer_id)
+    reply = faq_desk.app.desk.api("replies").get(match.answer_id)
     assert f"“{reply.title}”" in line.text
     [button] = line.raw.reply_markup.rows[0].buttons
     eva = sandbox.team_member("Eva Lima", language="pt-br")
@@ -163,7 +163,7 @@ async def test_the_faq_is_off_unless_enabled(sandbox, tmp_path, database_url, te
 
 async def test_changed_files_are_reloaded_and_broken_ones_keep_the_old_answers(
         faq_desk, sandbox, texts):
-    app, replies = faq_desk.app, faq_desk.app.desk.replies
+    app, replies = faq_desk.app, faq_desk.app.desk.api("replies")
     prontas = texts / "pt_BR" / "prontas"
     assert await app.reload_if_changed() is None  # nothing changed: nothing done
 
@@ -190,7 +190,7 @@ async def test_ready_answers_cannot_be_changed_from_telegram(faq_desk, sandbox):
     listing = [m for m in eva.chat() if m.raw.reply_markup][-1]
     label = next(b.text for row in listing.raw.reply_markup.rows for b in row.buttons
                  if b.text.startswith("📄 #"))
-    reply = faq_desk.app.desk.replies.get(int(label.split()[1][1:]))
+    reply = faq_desk.app.desk.api("replies").get(int(label.split()[1][1:]))
     assert reply.source == "file"
     eva.press(listing, label)
     await faq_desk.settle()

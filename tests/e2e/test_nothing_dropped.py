@@ -239,7 +239,7 @@ async def test_a_button_whose_job_fails_still_gets_an_answer(sandbox, desk, monk
 
     async def broken(*_args):
         raise RuntimeError("bug")
-    monkeypatch.setattr(the_desk.commands, "priority_button", broken)
+    monkeypatch.setattr(the_desk.registry, "press", broken)
     press = rui.press(sandbox.thread(card)[-1], "1 urgente")
     await desk.settle()
     assert press.answered and press.alert and press.text.startswith("Algo deu errado")

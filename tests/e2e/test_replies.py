@@ -17,7 +17,7 @@ async def contact(desk, sandbox, name="Ana Souza"):
 
 
 def book(desk):
-    return desk.app.desk.replies
+    return desk.app.desk.api("replies")
 
 
 async def save_in_thread(desk, sandbox, member, card, text, keywords):

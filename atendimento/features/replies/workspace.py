@@ -2,8 +2,9 @@
 `/respostas` list with its buttons, and a team member's private chat with the bot, which is a
 workspace rather than a conversation (until they send /cliente to try the desk as a client).
 
-Membership is checked on every use (briefly cached by `Notices`), so someone who leaves the
-channel loses access within a minute at most, at once when Telegram tells the bot.
+Membership is checked on every use (by the registry for commands and buttons, briefly cached
+by `Team`), so someone who leaves the channel loses access within a minute at most, at once
+when Telegram tells the bot.
 """
 
 from __future__ import annotations
@@ -13,28 +14,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from atendimento.desk.context import DeskContext
+from atendimento.desk.contract import Press, PrivateCall, ThreadCall
 from atendimento.desk.guard_wording import GuardWording
-from atendimento.desk.language import language_of_person
-from atendimento.desk.notices import ADMIN, MEMBER, Notices
 from atendimento.desk.outbox import text_send
 from atendimento.desk.ports import Button, Undeliverable
-from atendimento.desk.replies import FROM_FILE, GONE, NO_TITLE, NOT_SAVEABLE, ReplyBook, ReplyError
-from atendimento.desk.reply_wording import LIST_BUTTON, ReplyWording
+from atendimento.desk.team import Team
 from atendimento.desk.threads import Threads
-from atendimento.domain.events import ClientEvent, Person, TeamEvent
+from atendimento.domain.events import ClientEvent, Person
 from atendimento.domain.ids import parse_ids
+from atendimento.features.replies.book import (
+    FROM_FILE,
+    GONE,
+    NO_TITLE,
+    NOT_SAVEABLE,
+    ReplyBook,
+    ReplyError,
+)
+from atendimento.features.replies.wording import ReplyWording
 from atendimento.storage import settings as setting_rows
-from atendimento.storage.records import Thread
 
-log = logging.getLogger("atendimento.desk.workspace")
+log = logging.getLogger("atendimento.features.replies")
 
-SAVE_COMMANDS = frozenset({"resposta", "salvar", "save"})
-LIST_COMMANDS = frozenset({"respostas", "replies"})
-CLIENT_MODE_COMMANDS = frozenset({"cliente", "client"})
-TEAM_MODE_COMMANDS = frozenset({"equipe", "team"})
-CANCEL_COMMANDS = frozenset({"cancelar", "cancel"})
-PRIVATE_COMMANDS = (SAVE_COMMANDS | LIST_COMMANDS | CLIENT_MODE_COMMANDS | TEAM_MODE_COMMANDS
-                    | CANCEL_COMMANDS)
 PAGE_SIZE = 8
 PROMPT_TTL = timedelta(minutes=10)
 TITLE, KEYWORDS = "title", "keywords"
@@ -58,18 +58,15 @@ class Prompt:
 
 
 class Workspace:
-    def __init__(self, ctx: DeskContext, book: ReplyBook, notices: Notices, threads: Threads,
+    def __init__(self, ctx: DeskContext, book: ReplyBook, team: Team, threads: Threads,
                  words: ReplyWording) -> None:
         self.ctx = ctx
         self.book = book
-        self.notices = notices
+        self.team = team
         self.threads = threads
         self.words = words
         self._prompts: dict[int, Prompt] = {}
         self.guard = GuardWording(ctx.wording.tr)
-
-    async def is_team(self, user_id: int) -> bool:
-        return await self.notices.status(user_id) in (ADMIN, MEMBER)
 
     def _locale(self, person: Person) -> str:
         return self.ctx.wording.tr.locale_for(person.language_code)
@@ -83,20 +80,12 @@ class Workspace:
 
     # --- the private chat -------------------------------------------------------------------
 
-    async def private(self, event: ClientEvent) -> bool:
-        """Handle a private message if it is the team's business; False: treat it as a client's."""
+    async def claim(self, event: ClientEvent) -> bool:
+        """A team member's private message that is not a command is the workspace's (a
+        message sent through inline mode, an answer to a prompt, else a hint of what the
+        chat is for), unless they chose to try the desk as a client (/cliente)."""
         person, incoming = event.client, event.message
-        command = incoming.command if incoming.fingerprint is None else None
-        if command in PRIVATE_COMMANDS:
-            if not await self.is_team(person.id):
-                if command in SAVE_COMMANDS | LIST_COMMANDS:
-                    language = await language_of_person(self.ctx, person)
-                    await self._say(person.id, self.words.team_only(language))
-                    return True
-                return False  # /cliente and the like mean nothing to a client: relay them
-            await self._command(command, event)
-            return True
-        if not await self.is_team(person.id):
+        if not await self.team.is_member(person.id):
             return False
         if await self.ctx.storage.run(setting_rows.get, client_mode_key(person.id), False):
             return False
@@ -111,37 +100,45 @@ class Workspace:
                                        now=self.ctx.now())
         return True
 
-    async def _command(self, command: str, event: ClientEvent) -> None:
-        person, locale = event.client, self._locale(event.client)
+    async def save(self, call: PrivateCall) -> None:
+        """`/resposta keywords` answering a message in the private chat."""
+        person = call.person
         self._prompts.pop(person.id, None)
-        if command in SAVE_COMMANDS:
-            text = await self._save(person.id, event.message.reply_to_id,
-                                    event.message.arguments, person.id, locale)
-            await self._say(person.id, text, reply_to=event.message.message_id)
-        elif command in LIST_COMMANDS:
-            text, rows = self._page(0, locale)
-            await self._say(person.id, text, rows)
-        elif command in CANCEL_COMMANDS:
-            await self._say(person.id, self.words.cancelled(locale))
-        else:
-            on = command in CLIENT_MODE_COMMANDS
-            await self.ctx.storage.run(setting_rows.put, client_mode_key(person.id), on,
-                                       now=self.ctx.now())
-            await self._say(person.id, self.words.client_mode(on, locale))
+        text = await self._save(person.id, call.event.message.reply_to_id, call.arguments,
+                                person.id, call.locale)
+        await self._say(person.id, text, reply_to=call.event.message.message_id)
 
-    async def save_in_thread(self, event: TeamEvent, thread: Thread) -> None:
+    async def listing(self, call: PrivateCall) -> None:
+        self._prompts.pop(call.person.id, None)
+        text, rows = self._page(0, call.locale)
+        await self._say(call.person.id, text, rows)
+
+    async def cancel(self, call: PrivateCall) -> None:
+        self._prompts.pop(call.person.id, None)
+        await self._say(call.person.id, self.words.cancelled(call.locale))
+
+    async def client_mode(self, call: PrivateCall) -> None:
+        await self._set_client_mode(call, True)
+
+    async def team_mode(self, call: PrivateCall) -> None:
+        await self._set_client_mode(call, False)
+
+    async def _set_client_mode(self, call: PrivateCall, on: bool) -> None:
+        person = call.person
+        self._prompts.pop(person.id, None)
+        await self.ctx.storage.run(setting_rows.put, client_mode_key(person.id), on,
+                                   now=self.ctx.now())
+        await self._say(person.id, self.words.client_mode(on, call.locale))
+
+    async def save_in_thread(self, call: ThreadCall) -> None:
         """`/resposta keywords` answering a message in a card's thread."""
+        event, thread = call.event, call.thread
         author = event.author.id if event.author is not None else None
-        if author is not None and not await self.is_team(author):
-            await self.threads.line(thread, self.words.team_only(self.ctx.wording.team),
-                                    reply_to=event.message.message_id)
-            return
         reply_to = event.message.reply_to_id
         if reply_to == thread.thread_root_id:
             reply_to = None  # a plain comment answers the root: nothing was chosen
-        text = await self._save(event.message.chat_id, reply_to, event.message.arguments,
-                                author, None)
-        await self.threads.line(thread, text, reply_to=event.message.message_id)
+        text = await self._save(event.message.chat_id, reply_to, call.arguments, author, None)
+        await self.threads.line(thread, text, reply_to=call.here)
 
     async def _save(self, chat_id: int, message_id: int | None, argument: str,
                     author: int | None, locale: str | None) -> str:
@@ -168,17 +165,13 @@ class Workspace:
         page = min(max(page, 0), pages - 1)
         return self.words.listing(replies, page, pages, locale)
 
-    async def button(self, user: Person, data: str, chat_id: int | None,
-                     message_id: int | None) -> tuple[str, bool]:
-        """A button under the list: the short note shown to who pressed it, and whether it
+    async def button(self, press: Press) -> tuple[str, bool]:
+        """A button under the list (the registry has checked it is the presser's own chat
+        and that they are the team): the short note shown to who pressed it, and whether it
         is an alert. Data no button of ours carries is "no longer valid"."""
-        locale = self._locale(user)
-        guard = self.guard
-        if not await self.is_team(user.id):
-            return self.words.team_only(locale), True
-        if chat_id != user.id:  # the list lives in the presser's own chat; data under any
-            return guard.button_invalid(locale), True  # other message is forged
-        action, _, rest = data.removeprefix(LIST_BUTTON).partition(":")
+        user, locale, guard = press.user, press.locale, self.guard
+        chat_id, message_id = press.chat_id, press.message_id
+        action, _, rest = press.data.partition(":")
         numbers = parse_ids(rest)
         if numbers is None or action not in LIST_ACTIONS or len(numbers) > 2:
             return guard.button_invalid(locale), True

@@ -22,7 +22,7 @@ from atendimento.ready import ReadyAnswer
 from atendimento.storage import replies as reply_rows
 from atendimento.storage.records import SavedReply
 
-log = logging.getLogger("atendimento.desk.replies")
+log = logging.getLogger("atendimento.features.replies")
 
 SAVEABLE_KINDS = frozenset({"text", "photo", "video", "document", "audio", "voice", "animation",
                             "sticker"})

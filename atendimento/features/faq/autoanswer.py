@@ -13,23 +13,24 @@ from typing import Any
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.language import language_of
-from atendimento.desk.notices import Notices
 from atendimento.desk.outbox import REPLY, Send, text_send
-from atendimento.desk.replies import ReplyBook
-from atendimento.desk.reply_wording import ReplyWording
+from atendimento.desk.settling import Failure
 from atendimento.desk.threads import Opened, Threads
-from atendimento.domain.events import Incoming
 from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD, Answer, FaqMatcher
+from atendimento.domain.happenings import ClientMessageRelayed, TeamAnswerSent
 from atendimento.domain.words import words
+from atendimento.features.replies.book import ReplyBook
+from atendimento.features.replies.wording import ReplyWording
 from atendimento.i18n import best_match
+from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
 from atendimento.storage import team as team_rows
 from atendimento.storage import threads as thread_rows
 from atendimento.storage.errors import DuplicateLinkError
-from atendimento.storage.records import TO_CLIENT, Atendimento, Client, TeamMember
+from atendimento.storage.records import TO_CLIENT, Client, TeamMember
 from atendimento.texts import client_values
 
-log = logging.getLogger("atendimento.desk.faq")
+log = logging.getLogger("atendimento.features.faq")
 
 TEAM, CLIENT = "team", "client"
 
@@ -42,12 +43,11 @@ class FaqSettings:
 
 
 class AutoAnswer:
-    def __init__(self, ctx: DeskContext, book: ReplyBook, notices: Notices, threads: Threads,
+    def __init__(self, ctx: DeskContext, book: ReplyBook, threads: Threads,
                  words: ReplyWording, settings: FaqSettings,
                  handover: Mapping[str, tuple[str, ...]]) -> None:
         self.ctx = ctx
         self.book = book
-        self.notices = notices
         self.threads = threads
         self.words = words
         self.settings = settings
@@ -82,19 +82,28 @@ class AutoAnswer:
 
     # --- the client's side ------------------------------------------------------------------
 
-    async def client_message(self, client: Client, opened: Opened, incoming: Incoming,
-                             copy_id: int | None) -> None:
-        """Called after a client's message was copied into the thread (as `copy_id`)."""
-        atendimento = opened.atendimento
-        if not self.enabled or atendimento.autoanswer_off is not None or not incoming.text:
+    async def relayed(self, event: ClientMessageRelayed) -> None:
+        """A client's message was copied into the thread (as `copy_id`): answer it, suggest
+        an answer to the team, or hand it over to a person."""
+        if not self.enabled or not event.text:
             return
+        run = self.ctx.storage.run
+        atendimento = await run(thread_rows.require_atendimento, event.atendimento_id)
+        if not atendimento.is_open or atendimento.autoanswer_off is not None:
+            return
+        client = await run(client_rows.require, event.client_id)
+        opened = Opened(await run(thread_rows.require, event.thread_id), atendimento, None)
+        await self._client_message(client, opened, event.text, event.copy_id)
+
+    async def _client_message(self, client: Client, opened: Opened, text: str,
+                              copy_id: int) -> None:
         client_language = language_of(self.ctx, client)
-        if self._asks_for_person(incoming.text, client_language):
+        if self._asks_for_person(text, client_language):
             await self._hand_over(client, opened, copy_id)
             return
         matcher = self.matcher()
         language = self._folder(client_language, self._languages)
-        match = matcher.best(incoming.text, language) if language else None
+        match = matcher.best(text, language) if language else None
         if match is None or match.score < self.settings.suggest:
             return
         reply = self.book.get(match.answer_id)
@@ -137,9 +146,9 @@ class AutoAnswer:
                       copy_id: int | None) -> None:
         ctx, run, thread = self.ctx, self.ctx.storage.run, opened.thread
         values = client_values(client.first_name, client.last_name, client.username)
-        sent = await ctx.outbox.send(Send(client.user_id, REPLY, {
-            "reply": reply.id, "values": values,
-            "on_fail": {"thread": thread.id, "under": copy_id, "root": thread.thread_root_id}}))
+        sent = await ctx.outbox.send(Send(
+            client.user_id, REPLY, {"reply": reply.id, "values": values},
+            failure=Failure(thread.id, root=thread.thread_root_id, under=copy_id)))
         if not sent.ok:
             return
         await self.threads.line(thread, self.words.auto_answered(reply.title, score),
@@ -160,9 +169,12 @@ class AutoAnswer:
 
     # --- the team's side ----------------------------------------------------------------------
 
-    async def team_answered(self, atendimento: Atendimento | None) -> None:
+    async def team_answered(self, event: TeamAnswerSent) -> None:
         """A team member's message reached the client: a human has taken over."""
-        if (self.enabled and atendimento is not None and atendimento.is_open
-                and atendimento.autoanswer_off is None):
-            await self.ctx.storage.run(thread_rows.stop_autoanswer, atendimento.id, TEAM)
+        if not self.enabled:
+            return
+        run = self.ctx.storage.run
+        atendimento = await run(thread_rows.require_atendimento, event.atendimento_id)
+        if atendimento.is_open and atendimento.autoanswer_off is None:
+            await run(thread_rows.stop_autoanswer, atendimento.id, TEAM)
 

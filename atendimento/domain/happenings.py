@@ -1,0 +1,96 @@
+"""What happened at the desk, as plain values: the events features listen to.
+
+The core publishes them after the change they tell of is committed (desk/events.py). Fields
+are plain JSON values, since an event waits in the database until its listeners have run.
+`client_id` is in every one: listeners run in that client's lane, in order with the rest of
+that conversation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from atendimento.domain.events import Person
+
+
+@dataclass(frozen=True)
+class ClientStarted:
+    """Someone sent /start to the bot (a client, or a team member)."""
+
+    client_id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+    @property
+    def person(self) -> Person:
+        return Person(self.client_id, self.first_name, self.last_name, self.username,
+                      self.language_code)
+
+
+@dataclass(frozen=True)
+class AtendimentoOpened:
+    """A client's message created their thread or resumed it. `comment_key` is the outbox
+    row of the message's copy in the thread (its link, once sent); `notify` the admins who
+    asked to hear of it, read in the transaction that opened it."""
+
+    client_id: int
+    thread_id: int
+    atendimento_id: int
+    number: int
+    resumed: bool
+    client_name: str
+    origin: str | None
+    card_post_id: int | None
+    preview: str
+    comment_key: str | None
+    notify: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class AtendimentoEnded:
+    client_id: int
+    thread_id: int
+    atendimento_id: int
+    number: int
+    by_id: int
+
+
+@dataclass(frozen=True)
+class ClientMessageRelayed:
+    """A client's message was copied into their thread as `copy_id`."""
+
+    client_id: int
+    thread_id: int
+    atendimento_id: int
+    copy_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TeamAnswerSent:
+    """A comment of the team reached the client."""
+
+    client_id: int
+    atendimento_id: int
+    author_id: int | None
+
+
+@dataclass(frozen=True)
+class PriorityChanged:
+    client_id: int
+    thread_id: int
+    priority: str
+    by_id: int
+
+
+@dataclass(frozen=True)
+class ClientBanned:
+    client_id: int
+    banned: bool  # False: let back in
+    by_id: int
+
+
+KINDS: tuple[type, ...] = (ClientStarted, AtendimentoOpened, AtendimentoEnded,
+                           ClientMessageRelayed, TeamAnswerSent, PriorityChanged, ClientBanned)

@@ -1,0 +1,43 @@
+"""The FAQ auto-answer (FAQ_AUTOANSWER): a client's message that matches a ready answer gets it,
+or the team sees a suggestion; it stops when the team answers or the client asks for a person.
+Built on the saved replies (the replies feature must be listed before it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from atendimento.desk.contract import Feature
+from atendimento.desk.core import Core
+from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD
+from atendimento.domain.happenings import ClientMessageRelayed, TeamAnswerSent
+from atendimento.features.faq.autoanswer import AutoAnswer, FaqSettings
+from atendimento.features.replies.wording import ReplyWording
+from atendimento.ready import load_handover_words
+
+SETTINGS = ("faq_autoanswer", "faq_auto_threshold", "faq_suggest_threshold")
+
+
+def settings_of(desk: Mapping[str, Any]) -> FaqSettings:
+    """The FAQ's settings from the desk's; ValueError names what does not fit."""
+    auto = desk.get("faq_auto_threshold") or AUTO_THRESHOLD
+    suggest = desk.get("faq_suggest_threshold") or SUGGEST_THRESHOLD
+    if suggest > auto:
+        raise ValueError(f"FAQ_SUGGEST_THRESHOLD ({suggest}) must not be above "
+                         f"FAQ_AUTO_THRESHOLD ({auto})")
+    return FaqSettings(bool(desk.get("faq_autoanswer", False)), auto, suggest)
+
+
+def feature(core: Core) -> Feature:
+    book = core.api("replies")
+    if book is None:
+        raise ValueError("the faq feature answers with saved replies: list replies before it")
+    ctx, settings = core.ctx, settings_of(core.settings)
+    handover = load_handover_words(core.texts_dir) if core.texts_dir is not None else {}
+    faq = AutoAnswer(ctx, book, core.threads, ReplyWording(ctx.wording, ctx.bot_username),
+                     settings, handover)
+    # Off, it listens to nothing: the relay does not even wait for the copy's id.
+    listens = ({ClientMessageRelayed: faq.relayed, TeamAnswerSent: faq.team_answered}
+               if settings.enabled else {})
+    return Feature("faq", listens=listens, settings=SETTINGS, texts=("atendente.txt",),
+                   api=faq)
