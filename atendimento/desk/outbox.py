@@ -41,7 +41,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, S
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, SupportsIndex, TypeVar, overload
+from typing import Any, TypeVar
 
 from atendimento.desk.context import DeskContext
 from atendimento.desk.guard_wording import GuardWording
@@ -168,18 +168,6 @@ class Tickets(list[asyncio.Future[Delivery]]):
                 return ticket
         raise LookupError(f"{send.action} to {send.chat_id} is not among these sends")
 
-    @overload
-    def __getitem__(self, index: SupportsIndex) -> asyncio.Future[Delivery]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Tickets: ...
-
-    def __getitem__(self, index: SupportsIndex | slice) -> asyncio.Future[Delivery] | Tickets:
-        # A slice keeps the keys, so the tickets of part of a decision still find their sends.
-        if isinstance(index, slice):
-            return Tickets(self.cause, zip(self._keys[index], super().__getitem__(index),
-                                           strict=True))
-        return super().__getitem__(index)
 
 
 Executor = Callable[[rows.Item], Awaitable[list[Any]]]

@@ -124,16 +124,14 @@ class Threads:
             notify = tuple(a.user_id for a in team_rows.list_admins_to_notify(t))
             return Opened(opened, atendimento, how, notify)
 
-        extra: list[Send] = []
-
         def sends(opened: Opened) -> list[Send]:
             number, origin = opened.atendimento.number, opened.atendimento.origin
-            extra[:] = also(opened)
             return [self.line_send(opened.thread, ctx.wording.opened(number, origin, now)),
-                    self.redraw(opened.thread), *self.pin_sends(opened.thread, True), *extra]
+                    self.redraw(opened.thread), *self.pin_sends(opened.thread, True),
+                    *also(opened)]
 
         opened, tickets = await ctx.outbox.commit(sends, open_one, cause=cause)
-        return opened, tickets[len(tickets) - len(extra):]
+        return opened, tickets  # the opening's own sends too: `tickets.of` finds a send's
 
     async def end(self, thread: Thread, by: Person,
                   also: Callable[[Atendimento | None], Sequence[Send]] = lambda ended: (),
