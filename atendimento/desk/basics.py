@@ -18,11 +18,9 @@ from atendimento.desk.contract import (
     ThreadCall,
 )
 from atendimento.desk.core import Core
-from atendimento.desk.outbox import Send, text_send
+from atendimento.desk.outbox import text_send
 from atendimento.desk.registry import Registry
 from atendimento.i18n import N_
-from atendimento.storage import clients as client_rows
-from atendimento.storage.records import Atendimento
 
 HELP = ("ajuda", "help")
 
@@ -38,17 +36,7 @@ class Basics:
 
     async def end(self, call: ThreadCall) -> None:
         """/fim: the atendimento ends, the client gets the end text (unless banned)."""
-        ctx, threads, thread = self.ctx, self.core.threads, call.thread
-        client = await ctx.storage.run(client_rows.require, thread.client_id)
-
-        def also(ended: Atendimento | None) -> list[Send]:
-            if ended is None:
-                return [threads.line_send(thread, ctx.wording.nothing_to_end())]
-            if client.banned:
-                return []
-            return [self.core.client_side.text_file_send(client, "end", numero=ended.number)]
-
-        await threads.end(thread, call.author, also)
+        await self.core.end(call.thread, call.author)
 
     async def help_in_thread(self, call: ThreadCall) -> None:
         admin = await self.core.team.comment_by_admin(call.event)

@@ -140,6 +140,11 @@ class Feature:
     # A private message that is not a command: the feature's if `claim` returns True (a team
     # member's workspace), else the next feature's, else it is a client's message.
     claim: Callable[[ClientEvent], Awaitable[bool]] | None = None
+    # A team's comment in a thread that is not a command: the feature's if `comment` returns
+    # True (an internal note), else it goes to the client.
+    comment: Callable[[TeamEvent, Thread], Awaitable[bool]] | None = None
+    # Lines under the card, `card(tables, thread, client, now)`, read whenever it is drawn.
+    card: Callable[[Any, Thread, Any, Any], Sequence[str]] | None = None
     jobs: Sequence[Job] = ()
     settings: tuple[str, ...] = ()  # the configuration keys it reads (config.py SETTINGS)
     texts: tuple[str, ...] = ()  # the respostas/<language>/ files it reads

@@ -4,7 +4,7 @@ earlier one's `api`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,11 +12,15 @@ from typing import TYPE_CHECKING, Any
 from atendimento.desk.context import DeskContext
 from atendimento.desk.team import Team
 from atendimento.desk.threads import Threads
+from atendimento.domain.events import Person
+from atendimento.storage import clients as client_rows
+from atendimento.storage.records import Atendimento, Thread
 
 if TYPE_CHECKING:
     from atendimento.desk.clientside import ClientSide
     from atendimento.desk.contract import Feature
     from atendimento.desk.events import Events
+    from atendimento.desk.outbox import Send
 
 
 @dataclass
@@ -29,6 +33,23 @@ class Core:
     settings: Mapping[str, Any] = field(default_factory=dict)  # the desk group of config.py
     texts_dir: Path | None = None
     built: dict[str, Feature] = field(default_factory=dict)
+
+    async def end(self, thread: Thread, by: Person,
+                  line: Callable[[Atendimento], str] | None = None) -> Atendimento | None:
+        """End the open atendimento as /fim does: the end text to the client (unless banned),
+        the card ⚪ and unpinned; `line(ended)` words the service line of an automatic end.
+        With nothing open, the thread says so (for /fim) or nothing happens (automatic)."""
+        ctx, threads = self.ctx, self.threads
+        client = await ctx.storage.run(client_rows.require, thread.client_id)
+
+        def also(ended: Atendimento | None) -> list[Send]:
+            if ended is None:
+                return [] if line else [threads.line_send(thread, ctx.wording.nothing_to_end())]
+            if client.banned:
+                return []
+            return [self.client_side.text_file_send(client, "end", numero=ended.number)]
+
+        return await threads.end(thread, by, also, line=line)
 
     def api(self, name: str) -> Any:
         """The `api` of feature `name`, or None when it is not enabled (or listed later)."""

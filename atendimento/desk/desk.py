@@ -82,6 +82,8 @@ class Desk:
         for feature in built:
             for kind, listener in feature.listens.items():
                 self.events.listen(kind, listener)
+            if feature.card is not None:
+                self.threads.add_card_lines(feature.card)
         return built
 
     def api(self, name: str) -> Any:

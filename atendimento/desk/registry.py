@@ -52,6 +52,7 @@ class Registry:
         self._commands = {THREAD: self._index(THREAD), PRIVATE: self._index(PRIVATE)}
         self._buttons = self._button_index()
         self._claims = [f.claim for f in self.features if f.claim is not None]
+        self._comment_claims = [f.comment for f in self.features if f.comment is not None]
         inline = [f.inline for f in self.features if f.inline is not None]
         if len(inline) > 1:
             raise RegistryError("only one feature can answer the bot's inline mode")
@@ -148,6 +149,13 @@ class Registry:
             return True
         for claim in self._claims:
             if await claim(event):
+                return True
+        return False
+
+    async def comment(self, event: TeamEvent, thread: Thread) -> bool:
+        """A team's comment that is not a command: True when a feature kept it (a note)."""
+        for claim in self._comment_claims:
+            if await claim(event, thread):
                 return True
         return False
 

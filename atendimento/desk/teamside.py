@@ -59,6 +59,8 @@ class TeamSide:
         if incoming.command is not None and not event.via_bot:
             await self.registry.in_thread(event, thread)
             return
+        if await self.registry.comment(event, thread):
+            return  # the team's own (a note): never sent to the client
         if event.author is None:
             await self._warn_anonymous(thread, incoming.message_id)
         if incoming.fingerprint is not None and event.author is not None:

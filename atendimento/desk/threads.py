@@ -25,6 +25,8 @@ from atendimento.storage.records import ENDED, OPEN, Atendimento, Client, Thread
 
 log = logging.getLogger("atendimento.desk.threads")
 
+CardLines = Callable[[Any, Thread, Client, datetime], Sequence[str]]
+
 CREATED = "created"
 RESUMED = "resumed"
 
@@ -61,6 +63,7 @@ class Threads:
     def __init__(self, ctx: DeskContext, events: Events) -> None:
         self.ctx = ctx
         self.events = events
+        self._card_lines: list[CardLines] = []
         ctx.outbox.register(CARD, self._redraw)
         ctx.outbox.settles(CardPosted, _card_posted)
         ctx.outbox.settles(PinSet, _pin_set)
@@ -96,7 +99,9 @@ class Threads:
         if thread is None:
             thread = await run(thread_rows.create, client_id=client.user_id, now=ctx.now())
         if thread.card_message_id is None:
-            card = text_send(ctx.channel_id, self.card(client, thread, is_open=True),
+            lines = (await self._facts(thread))[1] if self._card_lines else []
+            card = text_send(ctx.channel_id, self.card(client, thread, is_open=True,
+                                                       lines=lines),
                              silent=True, records=[CardPosted(thread.id)])
             (await ctx.outbox.send(card)).raise_for_failure()
             thread = await run(thread_rows.require, thread.id)
@@ -135,10 +140,12 @@ class Threads:
 
     async def end(self, thread: Thread, by: Person,
                   also: Callable[[Atendimento | None], Sequence[Send]] = lambda ended: (),
-                  before: Callable[[Any], object] | None = None) -> Atendimento | None:
+                  before: Callable[[Any], object] | None = None,
+                  line: Callable[[Atendimento], str] | None = None) -> Atendimento | None:
         """End the open atendimento: service line, card ⚪ and unpinned. In the same
         transaction, `before(tables)` runs first and `also` adds sends (it gets None when no
-        atendimento was open). Returns the ended atendimento, or None."""
+        atendimento was open). `line(ended)` words the service line when not the team's /fim
+        (an automatic close). Returns the ended atendimento, or None."""
         ctx = self.ctx
         now, thread_id = ctx.now(), thread.id
 
@@ -156,11 +163,13 @@ class Threads:
                 return [*also(None)]
             ended, ended_thread = done
             duration = ended.ended_at - ended.opened_at
-            return [self.line_send(ended_thread, ctx.wording.ended(ended.number, by.name,
-                                                                   duration)),
+            said = (line(ended) if line is not None
+                    else ctx.wording.ended(ended.number, by.name, duration))
+            return [self.line_send(ended_thread, said),
                     self.redraw(ended_thread), *self.pin_sends(ended_thread, False),
                     *also(ended), *self.events.sends(AtendimentoEnded(
-                        ended_thread.client_id, thread_id, ended.id, ended.number, by.id))]
+                        ended_thread.client_id, thread_id, ended.id, ended.number, by.id,
+                        automatic=line is not None))]
 
         done, _ = await ctx.outbox.commit(sends, end_one)
         return done[0] if done else None
@@ -178,14 +187,33 @@ class Threads:
 
     # --- the card ---------------------------------------------------------------------------
 
-    def card(self, client: Client, thread: Thread, *, is_open: bool | None = None) -> RichText:
+    def add_card_lines(self, lines: CardLines) -> None:
+        """A feature's lines under the card (tags, the wait): `lines(tables, thread, client,
+        now)` is read in the transaction that reads the card's facts, whenever it is drawn."""
+        self._card_lines.append(lines)
+
+    def card(self, client: Client, thread: Thread, *, is_open: bool | None = None,
+             lines: Sequence[str] = ()) -> RichText:
         facts = CardFacts(
             user_id=client.user_id, first_name=client.first_name, last_name=client.last_name,
             username=client.username, language_code=client.language_code,
             is_open=thread.state == OPEN if is_open is None else is_open,
             priority=Priority(thread.priority), banned=client.banned,
             blocked_bot=client.blocked_bot, ignored_while_banned=client.messages_while_banned)
-        return render_card(facts, self.ctx.wording.card_words(client.messages_while_banned))
+        card = render_card(facts, self.ctx.wording.card_words(client.messages_while_banned))
+        for line in lines:
+            card.add("\n" + line)
+        return card
+
+    async def _facts(self, thread: Thread) -> tuple[Client, list[str]]:
+        """The card's client and the features' lines, read together."""
+        now = self.ctx.now()
+
+        def read(t: Any) -> tuple[Client, list[str]]:
+            client = client_rows.require(t, thread.client_id)
+            return client, [line for lines in self._card_lines
+                            for line in lines(t, thread, client, now)]
+        return await self.ctx.storage.run(read)
 
     def redraw(self, thread: Thread) -> Send:
         """Redraw the card from what the database says when the send goes out."""
@@ -200,9 +228,9 @@ class Threads:
         thread = await run(thread_rows.get, item.payload["thread"])
         if thread is None or thread.card_message_id is None:
             return []
-        client = await run(client_rows.require, thread.client_id)
+        client, lines = await self._facts(thread)
         await self.ctx.telegram.edit_text(self.ctx.channel_id, thread.card_message_id,
-                                          self.card(client, thread))
+                                          self.card(client, thread, lines=lines))
         return []
 
     def pin_sends(self, thread: Thread, pinned: bool) -> list[Send]:

@@ -50,11 +50,14 @@ class AtendimentoOpened:
 
 @dataclass(frozen=True)
 class AtendimentoEnded:
+    """By the team (/fim, a ban: `by_id`) or by the desk itself (`automatic`)."""
+
     client_id: int
     thread_id: int
     atendimento_id: int
     number: int
     by_id: int
+    automatic: bool = False
 
 
 @dataclass(frozen=True)
