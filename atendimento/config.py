@@ -154,6 +154,26 @@ def _fraction(raw: str) -> float | None:
     return value
 
 
+def _count(low: float, high: float, unit: str) -> Callable[[str], float]:
+    """A number of `unit` between `low` and `high` (a comma works as the decimal point)."""
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw.replace(",", "."))
+        except ValueError:
+            raise Invalid(f"must be a number of {unit}, such as {int(high // 10) or 1}") from None
+        if not low <= value <= high:
+            raise Invalid(f"must be between {low:g} and {high:g} {unit}")
+        return value
+    return parse
+
+
+def _rating(raw: str) -> int:
+    if raw not in {"1", "2", "3", "4", "5", "6"}:
+        raise Invalid("must be a whole number from 1 to 6 (6: reopen on any rating below 6; "
+                      "1: never)")
+    return int(raw)
+
+
 PROXY_SCHEMES = ("socks5", "socks4", "http")
 
 
@@ -264,6 +284,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FAQ_SUGGEST_THRESHOLD", "confidence (0–1) from which the team sees a suggested "
             "ready answer in the thread", _fraction, default="-", group="desk",
             attr="faq_suggest_threshold"),
+    Setting("AUTOCLOSE", "hours after the team's last message, with no word from the client, "
+            "after which an atendimento ends by itself (0: never; default 48)",
+            _count(0, 24 * 365, "hours"), default="48", group="desk", attr="autoclose_hours"),
+    Setting("CSAT", "on: at the end of an atendimento the client is asked to rate it from 1 "
+            "to 5 (default on)", _switch, default="on", group="desk", attr="csat"),
+    Setting("CSAT_REOPEN_BELOW", "a rating below this reopens the atendimento and tells the "
+            "admins (default 3: ratings 1 and 2)", _rating, default="3", group="desk",
+            attr="csat_reopen_below"),
+    Setting("SLA_FIRST_RESPONSE", "minutes a client may wait for the team's first answer "
+            "before the card shows an alarm (default 30)", _count(1, 60 * 24 * 30, "minutes"),
+            default="30", group="desk", attr="sla_first_response_minutes"),
 )
 
 

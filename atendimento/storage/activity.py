@@ -1,0 +1,67 @@
+"""When each atendimento's client and team first and last wrote, read from the message links
+(every relayed message has one, written when its copy settled): what auto-close, the SLA on the
+card and the client's /status need, at no cost to the relay. The team's side counts every
+message that reached the client from the thread's side: comments, and the FAQ's automatic
+answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from peewee import fn
+
+from atendimento.storage.records import TO_CLIENT, TO_TEAM
+from atendimento.storage.tables import Tables
+
+
+@dataclass(frozen=True)
+class Activity:
+    atendimento_id: int
+    first_client_at: datetime | None = None
+    last_client_at: datetime | None = None
+    first_team_at: datetime | None = None
+    last_team_at: datetime | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.first_team_at is not None
+
+    @property
+    def last_is_team(self) -> bool:
+        """The team wrote last, and the client not since."""
+        return self.last_team_at is not None and (
+            self.last_client_at is None or self.last_team_at >= self.last_client_at)
+
+
+def of(t: Tables, atendimento_ids: Iterable[int]) -> dict[int, Activity]:
+    """The activity of each atendimento (one with no message has an empty one)."""
+    ids = list(dict.fromkeys(atendimento_ids))
+    found = {i: Activity(i) for i in ids}
+    if not ids:
+        return found
+    m = t.links
+    query = (m.select(m.atendimento, m.direction, fn.MIN(m.created_at), fn.MAX(m.created_at))
+             .where(m.atendimento.in_(ids)).group_by(m.atendimento, m.direction).tuples())
+    times: dict[int, dict[str, datetime | None]] = {i: {} for i in ids}
+    for atendimento_id, direction, first, last in query:
+        side = "client" if direction == TO_TEAM else "team" if direction == TO_CLIENT else None
+        if side is not None:
+            times[atendimento_id][f"first_{side}_at"] = m.created_at.python_value(first)
+            times[atendimento_id][f"last_{side}_at"] = m.created_at.python_value(last)
+    return {i: Activity(i, **times[i]) for i in ids}
+
+
+def get(t: Tables, atendimento_id: int) -> Activity:
+    return of(t, [atendimento_id])[atendimento_id]
+
+
+def of_open(t: Tables) -> list[tuple[int, int, Activity]]:
+    """(thread id, atendimento id, activity) of every open atendimento, oldest first."""
+    a = t.atendimentos
+    open_ones = list(a.select(a.thread, a.id).where(a.ended_at.is_null())
+                     .order_by(a.id).tuples())
+    found = of(t, [atendimento_id for _, atendimento_id in open_ones])
+    return [(thread_id, atendimento_id, found[atendimento_id])
+            for thread_id, atendimento_id in open_ones]
