@@ -4,7 +4,7 @@ earlier one's `api`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,16 @@ class Core:
     settings: Mapping[str, Any] = field(default_factory=dict)  # the desk group of config.py
     texts_dir: Path | None = None
     built: dict[str, Feature] = field(default_factory=dict)
+    # (client id, job) -> the job's outcome, run in that client's conversation lane
+    lane: Callable[[int, Callable[[], Awaitable[Any]]], Awaitable[Any]] | None = None
+
+    async def in_client_lane(self, client_id: int, job: Callable[[], Awaitable[Any]]) -> Any:
+        """Run `job` in the conversation lane of `client_id`, in order with their messages and
+        the team's comments (work about a client decided from elsewhere: an operator's
+        private chat, a job). Its sends are keyed by the update being handled now, if any, so
+        a replayed update decides the same sends."""
+        assert self.lane is not None, "the desk sets the lane when it builds the core"
+        return await self.lane(client_id, job)
 
     async def end(self, thread: Thread, by: Person,
                   line: Callable[[Atendimento], str] | None = None) -> Atendimento | None:

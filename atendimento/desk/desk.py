@@ -65,7 +65,8 @@ class Desk:
         self.client_side = ClientSide(ctx, self.threads, self.events)
         self.team_side = TeamSide(ctx, self.threads, self.team, self.registry, self.events)
         core = Core(ctx, self.team, self.threads, self.client_side, self.events,
-                    settings or {}, texts_dir)
+                    settings or {}, texts_dir,
+                    lane=self._in_client_lane)
         self.features = self._build(core, features)
         self.registry.install(self.features)
 
@@ -85,6 +86,12 @@ class Desk:
             if feature.card is not None:
                 self.threads.add_card_lines(feature.card)
         return built
+
+    async def _in_client_lane(self, client_id: int, job: Callable[[], Awaitable[T]]) -> T | None:
+        key = ("client", client_id)
+        if self.lanes.current() == key:
+            return await job()  # already there: queued, it would wait for its caller
+        return await self._submit(key, job, self.outbox.current_cause())
 
     def api(self, name: str) -> Any:
         """What feature `name` offers the app and the tests (None when it is not enabled)."""

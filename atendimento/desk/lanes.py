@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
+from contextvars import ContextVar
 from typing import Any
 
 from atendimento.tasks import Background
@@ -26,6 +27,12 @@ class Lanes:
         self._queues: dict[Hashable, deque[tuple[Job, asyncio.Future[Any]]]] = {}
         self._idle = asyncio.Event()
         self._idle.set()
+        self._current: ContextVar[Hashable | None] = ContextVar(f"{name}-lane", default=None)
+
+    def current(self) -> Hashable | None:
+        """The key of the lane whose job is running here (None outside every lane): a job
+        must not wait for a job it queues in its own lane, which would run only after it."""
+        return self._current.get()
 
     def submit(self, key: Hashable, job: Job) -> asyncio.Future[Any]:
         """Queue `job` behind the key's earlier jobs; the future holds its result or error."""
@@ -39,6 +46,7 @@ class Lanes:
         return future
 
     async def _drain(self, key: Hashable, queue: deque[tuple[Job, asyncio.Future[Any]]]) -> None:
+        self._current.set(key)  # this task's context only
         try:
             while queue:
                 job, future = queue[0]

@@ -224,6 +224,10 @@ class Outbox:
         finally:
             self._cause.reset(token)
 
+    def current_cause(self) -> str | None:
+        """The update being handled now, if any."""
+        return self._cause.get()
+
     def cause_name(self) -> str:
         """The cause sends decided now are keyed by (a fresh one outside any update)."""
         return self._cause.get() or f"u{uuid.uuid4().hex}"

@@ -75,7 +75,7 @@ async def test_menus_per_scope_and_language(sandbox, desk):
     assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "idioma"]
     sandbox.set_role(eva_pt, "admin")
     await desk.settle()
-    assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "notificacoes", "respostas"]
+    assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "notificacoes", "respostas", "novo"]
 
 
 @pytest.fixture
@@ -109,4 +109,4 @@ async def test_admin_list_is_refreshed_periodically(sandbox, desk):
     assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "idioma"]  # not known yet
     job.func()  # what the scheduler runs every half hour
     await desk.settle()
-    assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "notificacoes", "respostas"]
+    assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "notificacoes", "respostas", "novo"]
