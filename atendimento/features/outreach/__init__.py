@@ -147,11 +147,11 @@ class Outreach:
             "message: /novo 123456789 Hello!")
 
     def _never_started(self, target: str, locale: str) -> str:
-        bot = self.ctx.bot_username
+        link = "https://t.me/" + self.ctx.bot_username
         return self.ctx.wording.tr._(
             locale, "{who} has never written to the bot, and Telegram does not let a bot "
             "write first. Send them this link to start: {link}",
-            who=quote(target, USERNAME_LIMIT + 1), link=f"https://t.me/{bot}")
+            who=quote(target, USERNAME_LIMIT + 1), link=link)
 
     async def _say(self, person: Person, text: str) -> None:
         await self.ctx.outbox.commit([text_send(person.id, text)])
