@@ -26,7 +26,17 @@ from atendimento.desk.desk import Desk
 from atendimento.desk.ports import Clock
 from atendimento.desk.wording import Wording
 from atendimento.errors import EXIT_MISCONFIGURED, StartupError
-from atendimento.features import bans, faq, notices, outreach, priorities, replies
+from atendimento.features import (
+    bans,
+    csat,
+    faq,
+    notes,
+    notices,
+    outreach,
+    priorities,
+    replies,
+    tags,
+)
 from atendimento.features import language as language_choice
 from atendimento.i18n import Translator
 from atendimento.ready import ReadyAnswer, load_handover_words, load_ready, signature
@@ -54,8 +64,8 @@ PID_FILE = "atendimento.pid"
 # The enabled features, in order: menus and /ajuda list their commands so, and a feature may
 # use those before it (faq answers with replies). Each is a package with `feature(core)`, and
 # `migrations()` when it has tables of its own (desk/contract.py).
-FEATURES: tuple[FeaturePackage, ...] = (notices, priorities, bans, replies, faq,
-                                          language_choice, outreach)
+FEATURES: tuple[FeaturePackage, ...] = (notices, priorities, bans, replies, faq, notes,
+                                          tags, language_choice, outreach, csat)
 
 
 def feature_migrations(features: Sequence[FeaturePackage]) -> list[FeatureMigrations]:

@@ -55,6 +55,7 @@ TEXT_KINDS: Final = (
     TextKind("restart", "recomeco.md", CLIENT_PLACEHOLDERS | {"numero"}),
     TextKind("end", "fim.md", CLIENT_PLACEHOLDERS | {"numero"}),
     TextKind("banned", "banido.md", CLIENT_PLACEHOLDERS),
+    TextKind("csat", "avaliacao.md", CLIENT_PLACEHOLDERS | {"numero"}),
 )
 ALL_PLACEHOLDERS: Final = frozenset().union(*(kind.placeholders for kind in TEXT_KINDS))
 

@@ -68,7 +68,7 @@ async def test_menus_per_scope_and_language(sandbox, desk):
     assert [c for c, _ in sandbox.menu(client_pt)] == ["start", "idioma"]
     assert sandbox.menu(client_en) == [("start", "Talk to us"), ("idioma", "Choose your language")]
     team = sandbox.menu(eva, sandbox.group)
-    assert [c for c, _ in team] == ["fim", "p", "ban", "desbanir", "resposta"]
+    assert [c for c, _ in team] == ["fim", "p", "ban", "desbanir", "resposta", "n", "marcar"]
     assert team[0][1].startswith("Finalizar") or team[0][1].startswith("Terminar")
     # Someone promoted after the desk started gets the admins' menu when Telegram tells the bot.
     eva_pt = sandbox.team_member("Eva Souza", language="pt-br")
@@ -99,7 +99,9 @@ async def test_team_language_for_the_team_and_client_language_for_the_client(
     sandbox.team_member("Eva").comment(card, "/end")
     await english_desk.settle()
     assert thread_texts(sandbox, ana)[-1].startswith("✅ Atendimento #1 ended by Eva")
-    assert "Obrigad" in bot_said(ana)[-1] or "obrigad" in bot_said(ana)[-1]
+    end_text, question = bot_said(ana)[-2:]  # the end text, then the rating question
+    assert "Obrigad" in end_text or "obrigad" in end_text
+    assert question.startswith("Como foi o seu atendimento")
 
 
 async def test_admin_list_is_refreshed_periodically(sandbox, desk):

@@ -14,7 +14,8 @@ from .conftest import bot_said, card_of, thread_texts
 ADMIN_COMMANDS = ["/p 1", "/p", "/prioridade alta", "/priority low", "/ban spam", "/banir",
                   "/desbanir", "/unban"]
 EVERY_COMMAND = ["/fim", "/end", *ADMIN_COMMANDS, "/resposta prazo", "/salvar x", "/save y",
-                 "/ajuda", "/help", "/naoexiste"]
+                 "/ajuda", "/help", "/n nota", "/nota x", "/note y", "/marcar vip", "/tag -vip",
+                 "/tags", "/naoexiste"]
 
 
 async def with_client(sandbox, desk, name="Ana Souza"):

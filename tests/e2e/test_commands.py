@@ -26,7 +26,8 @@ async def test_end_then_come_back(sandbox, desk, command):
     assert card.text.startswith("⚪ ") and "#encerrado" in card.text and not card.pinned
     assert thread_texts(sandbox, ana)[-1] == (
         "✅ Atendimento #1 encerrado por Eva Lima após 2 horas e 5 minutos")
-    (end_text,) = bot_said(ana)  # the end text, and not the command
+    end_text, question = bot_said(ana)  # the end text and the rating, not the command
+    assert question.startswith("Como foi o seu atendimento nº 1")
 
 
     ana.send("Voltei!")

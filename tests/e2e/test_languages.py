@@ -59,6 +59,7 @@ def expected_story(texts: Texts, tr: Translator, language: str, person) -> list[
         tr._(language, UNSUPPORTED, kind=kind),
         ANSWERS[language],
         text_file(texts, "end", language, person, numero=1),
+        text_file(texts, "csat", language, person, numero=1),  # the rating question
         text_file(texts, "restart", language, person, numero=2),
         tr._(language, PROMPT),
     ]
@@ -114,8 +115,9 @@ async def test_idioma_changes_the_language_of_what_follows(sandbox, desk, texts,
     eva = sandbox.team_member("Eva Lima")
     eva.comment(card_of(sandbox, ivan), "/fim")
     await desk.settle()
-    assert bot_said(ivan)[-2:] == [text_file(texts, "start", "it", ivan),
-                                   text_file(texts, "end", "it", ivan, numero=1)]
+    assert bot_said(ivan)[-3:] == [text_file(texts, "start", "it", ivan),
+                                   text_file(texts, "end", "it", ivan, numero=1),
+                                   text_file(texts, "csat", "it", ivan, numero=1)]
 
     # And back, with another alias of the command.
     ivan.send("/language")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 
 import pytest
 
@@ -52,9 +53,12 @@ def test_the_three_russian_forms_of_each_plural(tr: Translator) -> None:
     catalog = read_catalog(locales_root() / "ru" / "LC_MESSAGES" / "atendimento.po", "ru")
     for message in (m for m in catalog if m.id and isinstance(m.id, tuple)):
         singular, plural = message.id
-        found = {n: tr.ngettext("ru", singular, plural, n, kind="x") for n in FORM}
+        # Every placeholder but n gets a stand-in ({kind}, {limit}, ...).
+        others = {name: "x" for name in re.findall(r"\{(\w+)\}", singular + plural)
+                  if name != "n"}
+        found = {n: tr.ngettext("ru", singular, plural, n, **others) for n in FORM}
         for n, form in FORM.items():
-            assert found[n] == message.string[form].format(n=n, kind="x"), (singular, n)
+            assert found[n] == message.string[form].format(n=n, **others), (singular, n)
 
 
 @pytest.mark.parametrize(("locale", "one", "many"), [

@@ -49,7 +49,7 @@ def test_texts_render_as_formatted_messages(texts: Texts, language: str, name: s
     assert "{" not in message and "}" not in message
     assert not any(delimiter in message for delimiter in ("**", "__", "||", "~~", "`"))
     assert ("Bold" in kinds) == (name != "banned")
-    assert ("42" in message) == (name in ("restart", "end"))
+    assert ("42" in message) == (name in ("restart", "end", "csat"))
 
 
 def test_the_readme_documents_every_placeholder_and_file() -> None:
