@@ -18,7 +18,7 @@ one carries them all, so the album is remembered (note_albums) and its later ite
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from atendimento.desk.contract import TEAM, THREAD, Command, Feature, Job, ThreadCall
@@ -35,8 +35,8 @@ from atendimento.i18n import N_
 from atendimento.storage import FeatureMigrations
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
+from atendimento.storage import notes as note_rows
 from atendimento.storage import team as team_rows
-from atendimento.storage.fields import to_db_datetime
 from atendimento.storage.migrator import discover_package
 from atendimento.storage.records import TeamMember, Thread
 
@@ -46,27 +46,6 @@ LINE_LIMIT = 4000  # a service line stays under Telegram's 4096
 
 def migrations() -> FeatureMigrations:
     return FeatureMigrations("notes", discover_package(f"{__name__}.schema"))
-
-
-# --- note_albums (portable SQL: the table is this feature's own) ----------------------------
-
-def _album_is_note(t: Any, chat_id: int, media_group_id: str) -> bool:
-    p = t.db.param
-    cursor = t.db.execute_sql(f"SELECT 1 FROM note_albums WHERE chat_id = {p} AND "
-                              f"media_group_id = {p}", (chat_id, media_group_id))
-    return cursor.fetchone() is not None
-
-
-def _remember_album(t: Any, chat_id: int, media_group_id: str, now: datetime) -> None:
-    p = t.db.param
-    t.db.execute_sql(f"INSERT INTO note_albums (chat_id, media_group_id, created_at) VALUES "
-                     f"({p}, {p}, {p}) ON CONFLICT DO NOTHING",
-                     (chat_id, media_group_id, to_db_datetime(now)))
-
-
-def _forget_albums(t: Any, before: datetime) -> None:
-    t.db.execute_sql(f"DELETE FROM note_albums WHERE created_at < {t.db.param}",
-                     (to_db_datetime(before),))
 
 
 class Notes:
@@ -94,7 +73,7 @@ class Notes:
         album = str(incoming.media_group_id) if incoming.media_group_id else None
         remember: Callable[[Any], object] | None = None
         if album:
-            if await run(_album_is_note, incoming.chat_id, album):
+            if await run(note_rows.album_is_note, incoming.chat_id, album):
                 return True
             if note is None:
                 return False
@@ -106,7 +85,7 @@ class Notes:
             now, chat_id = self.ctx.now(), incoming.chat_id
 
             def remember_album(t: Any) -> None:
-                _remember_album(t, chat_id, album, now)
+                note_rows.remember_album(t, chat_id, album, now)
             remember = remember_album
         if note is None:
             return False
@@ -184,7 +163,7 @@ class Notes:
         await ctx.storage.run(remember)
 
     async def forget_albums(self) -> None:
-        await self.ctx.storage.run(_forget_albums, self.ctx.now() - ALBUMS_KEPT)
+        await self.ctx.storage.run(note_rows.forget_albums, self.ctx.now() - ALBUMS_KEPT)
 
 
 def feature(core: Core) -> Feature:
