@@ -27,6 +27,7 @@ from atendimento.desk.ports import Clock
 from atendimento.desk.wording import Wording
 from atendimento.errors import EXIT_MISCONFIGURED, StartupError
 from atendimento.features import (
+    autoclose,
     bans,
     csat,
     faq,
@@ -35,6 +36,8 @@ from atendimento.features import (
     outreach,
     priorities,
     replies,
+    sla,
+    status,
     tags,
 )
 from atendimento.features import language as language_choice
@@ -65,7 +68,8 @@ PID_FILE = "atendimento.pid"
 # use those before it (faq answers with replies). Each is a package with `feature(core)`, and
 # `migrations()` when it has tables of its own (desk/contract.py).
 FEATURES: tuple[FeaturePackage, ...] = (notices, priorities, bans, replies, faq, notes,
-                                          tags, language_choice, outreach, csat)
+                                          tags, language_choice, status, outreach, autoclose,
+                                          csat, sla)
 
 
 def feature_migrations(features: Sequence[FeaturePackage]) -> list[FeatureMigrations]:

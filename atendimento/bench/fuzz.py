@@ -28,9 +28,9 @@ messages lost
       thread, also when no atendimento is open, anonymously or as the team's channel, or
       picked from inline mode, except a command to this bot (Telegram's bot-command syntax
       at the start: "/" and 1-32 of [A-Za-z0-9_], optionally @thisbot, then a space, a line
-      break or the end). It is lost unless the client's chat has the bot's copy of it (as
-      above), or a bot line starting with ⚠️ answers the comment in the thread ("not
-      delivered", "could not be handled").
+      break or the end), and an internal note (a comment starting with //). It is lost
+      unless the client's chat has the bot's copy of it (as above), or a bot line starting
+      with ⚠️ answers the comment in the thread ("not delivered", "could not be handled").
 
 outsider actions obeyed
     - An outsider's comment, or any comment sent as a foreign channel (whoever owns it),

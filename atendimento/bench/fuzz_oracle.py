@@ -65,6 +65,11 @@ def is_team_command(text: str, bot_username: str) -> bool:
     return found[2] is None or found[2].casefold() == bot_username.casefold()
 
 
+def is_note(text: str) -> bool:
+    """An internal note (the notes feature): never for the client."""
+    return text.startswith("//")
+
+
 def is_client_special(text: str, bot_username: str) -> bool:
     """A client's command the desk answers itself (/start, /notificacoes, saved replies), read
     generously (any first word) so that no relayed message is taken for one."""

@@ -17,6 +17,7 @@ from atendimento.bench.fuzz_oracle import (
     REFUSE,
     RELAY,
     TEAM_ONLY,
+    is_note,
     is_team_command,
 )
 from atendimento.sandbox import callbacks, files
@@ -72,7 +73,7 @@ class TeamActs(Acts):
     def expect(self, person: Person, text: str, via_bot: bool = False) -> str:
         if self.role(person) == OUTSIDER:
             return REFUSE
-        if not via_bot and is_team_command(text, self.bot_username):
+        if not via_bot and (is_team_command(text, self.bot_username) or is_note(text)):
             return TEAM_ONLY
         return RELAY
 

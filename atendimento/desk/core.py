@@ -45,9 +45,12 @@ class Core:
         return await self.lane(client_id, job)
 
     async def end(self, thread: Thread, by: Person,
-                  line: Callable[[Atendimento], str] | None = None) -> Atendimento | None:
+                  line: Callable[[Atendimento], str] | None = None,
+                  before: Callable[[Any], object] | None = None) -> Atendimento | None:
         """End the open atendimento as /fim does: the end text to the client (unless banned),
-        the card ⚪ and unpinned; `line(ended)` words the service line of an automatic end.
+        the card ⚪ and unpinned; `line(ended)` words the service line of an automatic end,
+        and `before(tables)` runs first in the ending transaction (raising there leaves all
+        as it was).
         With nothing open, the thread says so (for /fim) or nothing happens (automatic)."""
         ctx, threads = self.ctx, self.threads
         client = await ctx.storage.run(client_rows.require, thread.client_id)
@@ -59,7 +62,7 @@ class Core:
                 return []
             return [self.client_side.text_file_send(client, "end", numero=ended.number)]
 
-        return await threads.end(thread, by, also, line=line)
+        return await threads.end(thread, by, also, before=before, line=line)
 
     def api(self, name: str) -> Any:
         """The `api` of feature `name`, or None when it is not enabled (or listed later)."""

@@ -65,14 +65,15 @@ async def test_menus_per_scope_and_language(sandbox, desk):
     client_pt = sandbox.client("Ana", language="pt-br")
     client_en = sandbox.client("John", language="en")
     eva = sandbox.team_member("Eva", language="es")
-    assert [c for c, _ in sandbox.menu(client_pt)] == ["start", "idioma"]
-    assert sandbox.menu(client_en) == [("start", "Talk to us"), ("idioma", "Choose your language")]
+    assert [c for c, _ in sandbox.menu(client_pt)] == ["start", "idioma", "status"]
+    assert sandbox.menu(client_en) == [("start", "Talk to us"), ("idioma", "Choose your language"),
+                                       ("status", "Where your conversation stands")]
     team = sandbox.menu(eva, sandbox.group)
     assert [c for c, _ in team] == ["fim", "p", "ban", "desbanir", "resposta", "n", "marcar"]
     assert team[0][1].startswith("Finalizar") or team[0][1].startswith("Terminar")
     # Someone promoted after the desk started gets the admins' menu when Telegram tells the bot.
     eva_pt = sandbox.team_member("Eva Souza", language="pt-br")
-    assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "idioma"]
+    assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "idioma", "status"]
     sandbox.set_role(eva_pt, "admin")
     await desk.settle()
     assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "notificacoes", "respostas", "novo"]
@@ -108,7 +109,7 @@ async def test_admin_list_is_refreshed_periodically(sandbox, desk):
     job = desk.app.scheduler.get_job("refresh-admins")
     assert job.trigger.interval.total_seconds() == 30 * 60
     new_admin = sandbox.admin("Nova Admin", language="pt-br")
-    assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "idioma"]  # not known yet
+    assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "idioma", "status"]  # not known yet
     job.func()  # what the scheduler runs every half hour
     await desk.settle()
     assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "notificacoes", "respostas", "novo"]

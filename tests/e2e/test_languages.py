@@ -182,14 +182,17 @@ async def test_an_unknown_language_gets_the_default_client_language(
     thread = [m.text for m in sandbox.thread(card_of(sandbox, hans))]
     assert thread[1].startswith("📂 Atendimento #1 aberto")
     assert sandbox.menu(hans) == [("start", tr._("en", "Talk to us")),
-                                  ("idioma", tr._("en", "Choose your language"))]
+                                  ("idioma", tr._("en", "Choose your language")),
+                                  ("status", tr._("en", "Where your conversation stands"))]
 
 
 async def test_menus_in_every_language(sandbox, desk, tr):
     for code, language in CLIENTS:
         person = sandbox.client("Menu Reader", language=code)
-        assert sandbox.menu(person) == [("start", tr._(language, "Talk to us")),
-                                        ("idioma", tr._(language, "Choose your language"))]
+        assert sandbox.menu(person) == [
+            ("start", tr._(language, "Talk to us")),
+            ("idioma", tr._(language, "Choose your language")),
+            ("status", tr._(language, "Where your conversation stands"))]
     giulia = sandbox.team_member("Giulia Rossi", language="it")
     team = dict(sandbox.menu(giulia, sandbox.group))
     assert team["fim"] == "Chiudi la richiesta"

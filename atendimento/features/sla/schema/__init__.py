@@ -1,0 +1,1 @@
+"""The sla feature's own migrations (versioned apart from the core's)."""
