@@ -50,6 +50,24 @@ async def desk(sandbox, tmp_path, database_url):
     await running.stop()
 
 
+@pytest.fixture
+async def english_desk(sandbox, tmp_path, database_url):
+    """The desk with LANGUAGE=en: the team's lines read as their English msgids."""
+    running = RunningDesk(sandbox, tmp_path, database_url, LANGUAGE="en")
+    await running.start()
+    yield running
+    await running.stop()
+
+
+async def opened(sandbox: Sandbox, desk: RunningDesk, name: str = "Ana Souza",
+                 language: str = "pt-br"):
+    """A client who wrote once, and their card."""
+    client = sandbox.client(name, language=language)
+    client.send("Oi")
+    await desk.settle()
+    return client, card_of(sandbox, client)
+
+
 def card_of(sandbox: Sandbox, person):
     """The client's card (the channel post tagged #c<id>)."""
     cards = [p for p in sandbox.posts() if f"#c{person.id}" in p.text]

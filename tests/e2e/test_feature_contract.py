@@ -14,7 +14,7 @@ from atendimento.desk.contract import MEMBER, THREAD, Buttons, Command, Feature
 from atendimento.desk.registry import RegistryError
 from atendimento.storage import feature_versions, open_database
 
-from .conftest import ROOT, RunningDesk, card_of, thread_texts
+from .conftest import ROOT, RunningDesk, opened, thread_texts
 
 HERE = Path(__file__).parent / "feature_example"
 
@@ -35,13 +35,6 @@ async def tally_desk(sandbox, tmp_path, database_url, tally_package):
     await running.start()
     yield running
     await running.stop()
-
-
-async def opened(sandbox, desk, name="Ana Souza"):
-    client = sandbox.client(name, language="pt-br")
-    client.send("Oi")
-    await desk.settle()
-    return client, card_of(sandbox, client)
 
 
 async def test_its_command_runs_and_hears_the_end_of_an_atendimento(sandbox, tally_desk):

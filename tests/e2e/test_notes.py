@@ -8,24 +8,14 @@ import pytest
 from atendimento.features.notes.mentions import mentioned
 from atendimento.storage import open_database
 
-from .conftest import RunningDesk, bot_said, card_of, thread_texts
+from .conftest import bot_said, opened, thread_texts
 
 KEPT = "📝 Internal note: it was not sent to the client."
 
 
 @pytest.fixture
-async def desk(sandbox, tmp_path, database_url):
-    running = RunningDesk(sandbox, tmp_path, database_url, LANGUAGE="en")
-    await running.start()
-    yield running
-    await running.stop()
-
-
-async def opened(sandbox, desk, name="Ana Souza"):
-    client = sandbox.client(name, language="pt-br")
-    client.send("Oi")
-    await desk.settle()
-    return client, card_of(sandbox, client)
+def desk(english_desk):
+    return english_desk
 
 
 def line_under(sandbox, card, note):

@@ -10,28 +10,19 @@ from atendimento.storage import open_database
 from atendimento.storage import tags as tag_rows
 from atendimento.storage.tables import bind_tables
 
-from .conftest import RunningDesk, bot_said, card_of, thread_texts
+from .conftest import bot_said, card_of, opened, thread_texts
 
 
 @pytest.fixture
-async def desk(sandbox, tmp_path, database_url):
-    running = RunningDesk(sandbox, tmp_path, database_url, LANGUAGE="en")
-    await running.start()
-    yield running
-    await running.stop()
-
-
-async def opened(sandbox, desk, name="Ana Souza"):
-    client = sandbox.client(name, language="pt-br")
-    client.send("Oi")
-    await desk.settle()
-    return client, card_of(sandbox, client)
+def desk(english_desk):
+    return english_desk
 
 
 def card_tags(sandbox, client) -> list[str]:
-    """The card's line of tags: the hashtags after the desk's own line of them."""
-    lines = card_of(sandbox, client).text.split("\n")
-    return lines[3].split() if len(lines) > 3 else []
+    """The card's line of tags: the hashtags after the desk's own line of them (other
+    features' lines, such as the wait, come after it and are not hashtags)."""
+    lines = card_of(sandbox, client).text.split("\n")[3:]
+    return next((line.split() for line in lines if line.startswith("#")), [])
 
 
 async def tag(desk, person, card, text):

@@ -30,7 +30,8 @@ def test_all_problems_are_reported_at_once_with_file_and_line() -> None:
         f"{root}/en/inicio.md:4: ` is opened here but never closed",
         f"{root}/english: not a language folder: name it with a language code such as "
         "pt_BR, en or es",
-        f"{root}/es/fim.mb: unknown text file (known: inicio.md, recomeco.md, fim.md, banido.md, avaliacao.md)",
+        f"{root}/es/fim.mb: unknown text file (known: inicio.md, recomeco.md, fim.md, banido.md, "
+        "avaliacao.md)",
         f"{root}/pt_BR/banido.md: missing: pt_BR is the last fallback, so it needs every text",
         f"{root}/pt_BR/fim.md:1: placeholder {{numero:03}} cannot have a format or conversion; "
         "write {numero}",

@@ -51,7 +51,7 @@ class Outreach:
         self.ctx = core.ctx
 
     async def command(self, call: PrivateCall) -> None:
-        ctx, operator, locale = self.ctx, call.person, call.locale
+        operator, locale = call.person, call.locale
         target, _, text = call.arguments.partition(" ")
         text = text.strip()
         if not target:
