@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from .conftest import RunningDesk, bot_said, card_of, thread_texts
+from .conftest import bot_said, card_of, thread_texts
 
 
 async def test_admin_who_started_the_bot_gets_notices_with_a_link(sandbox, desk):
@@ -77,14 +75,6 @@ async def test_menus_per_scope_and_language(sandbox, desk):
     sandbox.set_role(eva_pt, "admin")
     await desk.settle()
     assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "notificacoes", "respostas", "novo"]
-
-
-@pytest.fixture
-async def english_desk(sandbox, tmp_path, database_url):
-    running = RunningDesk(sandbox, tmp_path, database_url, LANGUAGE="en")
-    await running.start()
-    yield running
-    await running.stop()
 
 
 async def test_team_language_for_the_team_and_client_language_for_the_client(
