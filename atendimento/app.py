@@ -23,6 +23,7 @@ from atendimento.config import Config
 from atendimento.desk.context import DeskContext, Roots, SystemClock
 from atendimento.desk.contract import FeaturePackage
 from atendimento.desk.desk import Desk
+from atendimento.desk.meter import ErrorCounter, Meter
 from atendimento.desk.ports import Clock
 from atendimento.desk.wording import Wording
 from atendimento.errors import EXIT_MISCONFIGURED, StartupError
@@ -31,6 +32,7 @@ from atendimento.features import (
     bans,
     csat,
     faq,
+    handover,
     notes,
     notices,
     outreach,
@@ -53,6 +55,9 @@ from atendimento.telegram.gateway import Gateway
 from atendimento.telegram.handlers import Identity, Router, register
 from atendimento.telegram.menus import set_menus
 from atendimento.texts import Texts, TextsError
+from atendimento.web.actions import DeskActions
+from atendimento.web.metrics import Metrics, read_depths
+from atendimento.web.server import Server
 
 log = logging.getLogger("atendimento.app")
 
@@ -69,7 +74,7 @@ PID_FILE = "atendimento.pid"
 # `migrations()` when it has tables of its own (desk/contract.py).
 FEATURES: tuple[FeaturePackage, ...] = (notices, priorities, bans, replies, faq, notes,
                                           tags, language_choice, status, outreach, autoclose,
-                                          csat, sla)
+                                          csat, sla, handover)
 
 
 def feature_migrations(features: Sequence[FeaturePackage]) -> list[FeatureMigrations]:
@@ -164,6 +169,9 @@ class App:
         self.desk: Desk | None = None
         self.checkpoints: Checkpoints | None = None
         self.scheduler: AsyncIOScheduler | None = None
+        self.meter = Meter()
+        self._error_counter = ErrorCounter(self.meter)
+        self.http: Server | None = None
         self._texts_seen: tuple = ()
 
     async def start(self) -> None:
@@ -174,7 +182,8 @@ class App:
         self.storage = await open_storage(self.config, self.features)
         self.client = self.client_factory(self.config)
         self.checkpoints = Checkpoints(self.client, self._settled)
-        gateway = Gateway(self.client, sleep=self.sleep, monotonic=self.monotonic)
+        gateway = Gateway(self.client, sleep=self.sleep, monotonic=self.monotonic,
+                          meter=self.meter)
         router = Router(gateway.cache, self.background)
         register(self.client, router)
         await asyncio.sleep(0)  # pyrogram adds handlers through a task: let it run first
@@ -183,7 +192,8 @@ class App:
         context = DeskContext(
             storage=self.storage, telegram=gateway, wording=wording, texts=self.texts,
             clock=self.clock, channel_id=connection.channel_id, group_id=connection.group_id,
-            bot_id=connection.bot_id, bot_username=connection.bot_username, roots=Roots())
+            bot_id=connection.bot_id, bot_username=connection.bot_username, roots=Roots(),
+            meter=self.meter)
         client = self.client
 
         async def admins_changed(admin_ids: list[int]) -> None:
@@ -223,7 +233,42 @@ class App:
         # store where it started from); not awaited: a long catch-up must not delay the start.
         self.background.spawn(self._first_checkpoint(), "first-checkpoint")
         self.background.spawn(self.desk.retry_parked(), "retry-parked")  # left by the last run
+        await self._start_http()
         log.info("desk started")
+
+    async def _start_http(self) -> None:
+        """The HTTP server, when HTTP_LISTEN is set (after the desk is ready: /healthz says
+        healthy only then)."""
+        logging.getLogger("atendimento").addHandler(self._error_counter)
+        if self.config.http_listen is None:
+            return
+        token = self.config.api_token.reveal() if self.config.api_token else None
+        metrics = Metrics(self.meter)
+        storage, clock = self.storage, self.clock
+        webhooks = self.desk.api("webhooks")
+        depth = getattr(webhooks, "depth", None)
+
+        async def scrape() -> bytes:
+            return metrics.render(await storage.run(read_depths, clock.now(), depth))
+
+        self.http = Server(DeskActions(self.desk.core), token, self.config.api_rate_limit,
+                           health=self.health, scrape=scrape, monotonic=self.monotonic)
+        host, port = self.config.http_listen
+        try:
+            await self.http.start(host, port)
+        except OSError as error:
+            raise StartupError(f"HTTP_LISTEN={host}:{port}: {error.strerror or error}",
+                               EXIT_MISCONFIGURED) from None
+
+    async def health(self) -> str | None:
+        """None when Telegram and the database answer; else what is wrong."""
+        if self.client is None or not self.client.is_connected:
+            return "not connected to Telegram"
+        try:
+            await self.storage.run(lambda t: t.db.execute_sql("SELECT 1").fetchone())
+        except StorageError as error:
+            return f"database: {error}"
+        return None
 
     async def _first_checkpoint(self) -> None:
         while not await self.checkpoints.checkpoint():
@@ -271,6 +316,10 @@ class App:
         return Reloaded(synced.added, synced.changed, synced.removed)
 
     async def stop(self) -> None:
+        if self.http is not None:
+            await self.http.stop()
+            self.http = None
+        logging.getLogger("atendimento").removeHandler(self._error_counter)
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         if self.desk is not None:

@@ -248,6 +248,47 @@ def _log_level(raw: str) -> str:
     return level
 
 
+def _listen(raw: str) -> tuple[str, int] | None:
+    if raw == "-":  # the default: no HTTP server
+        return None
+    host, colon, port = raw.rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise Invalid("must be host:port, such as 127.0.0.1:8080 (0.0.0.0:8080 in a container)")
+    return host, int(port)
+
+
+TOKEN_MIN = 24
+
+
+def _token(raw: str) -> Secret | None:
+    if raw == "-":
+        return None
+    if len(raw) < TOKEN_MIN or not raw.isascii() or any(c.isspace() for c in raw):
+        raise Invalid(f"must be at least {TOKEN_MIN} characters without spaces; make one "
+                      "with: openssl rand -hex 32")
+    return Secret(raw)
+
+
+def _urls(raw: str) -> tuple[str, ...]:
+    if raw == "-":
+        return ()
+    urls = tuple(dict.fromkeys(part for part in re.split(r"[\s,]+", raw) if part))
+    for url in urls:
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018  (raises on a malformed port)
+        except ValueError:
+            raise Invalid("has a URL that is not valid; use https://host/path") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise Invalid("must be http:// or https:// URLs, separated by commas")
+    return urls
+
+
+def _per_second(raw: str) -> float:
+    return _count(0.1, 100_000, "requests per second")(raw)
+
+
 _MY_TELEGRAM = "from https://my.telegram.org → API development tools"
 
 SETTINGS: tuple[Setting, ...] = (
@@ -295,6 +336,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SLA_FIRST_RESPONSE", "minutes a client may wait for the team's first answer "
             "before the card shows an alarm (default 30)", _count(1, 60 * 24 * 30, "minutes"),
             default="30", group="desk", attr="sla_first_response_minutes"),
+    Setting("HTTP_LISTEN", "host:port of the desk's HTTP server (the API, /healthz, "
+            "/metrics), such as 127.0.0.1:8080 (default: no server)", _listen, default="-"),
+    Setting("API_TOKEN", "the bearer token of the HTTP API (at least 24 characters; "
+            "default: the API is off, /healthz and /metrics still answer)", _token,
+            default="-", secret=True),
+    Setting("API_RATE_LIMIT", "requests per second the API takes per token, with bursts of "
+            "twice as many (default 20)", _per_second, default="20"),
+    Setting("WEBHOOK_URL", "one or more URLs (separated by commas) that receive the desk's "
+            "events as signed JSON (default: none)", _urls, default="-", group="desk",
+            attr="webhook_urls"),
+    Setting("WEBHOOK_SECRET", "the key webhook signatures are made with (at least 24 "
+            "characters; required with WEBHOOK_URL)", _token, default="-", secret=True,
+            group="desk", attr="webhook_secret"),
 )
 
 
@@ -312,6 +366,9 @@ class Config:
     data_dir: Path = Path("data")
     log_level: str = "INFO"
     proxy: Proxy | None = None
+    http_listen: tuple[str, int] | None = None
+    api_token: Secret | None = None
+    api_rate_limit: float = 20.0
     desk: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -326,6 +383,9 @@ class Config:
             found += [database_password, unquote(database_password)]
         if self.proxy is not None and self.proxy.password is not None:
             found.append(self.proxy.password.reveal())
+        for secret in (self.api_token, self.desk.get("webhook_secret")):
+            if secret is not None:
+                found.append(secret.reveal())
         return tuple(dict.fromkeys(secret for secret in found if secret))
 
     @property
@@ -377,6 +437,9 @@ def load_config(
             problems.append(f"{setting.name}: {error} — {setting.help}")
             continue
         (desk if setting.group == "desk" else values)[setting.key] = value
+    if desk.get("webhook_urls") and desk.get("webhook_secret") is None:
+        problems.append("WEBHOOK_SECRET: missing — WEBHOOK_URL is set, and receivers need it "
+                        "to tell the desk's events from forged ones (openssl rand -hex 32)")
     if problems:
         raise ConfigError(problems)
     if not values["default_client_language"]:

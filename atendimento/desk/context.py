@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from atendimento.desk.meter import Meter
 from atendimento.desk.ports import Clock, Telegram
 from atendimento.desk.wording import Wording
 from atendimento.storage import Storage
@@ -86,6 +87,7 @@ class DeskContext:
     root_timeout: float = 30.0
     bot_username: str = ""
     outbox: Sends = None  # type: ignore[assignment]  # set by the Desk that owns it
+    meter: Meter = field(default_factory=Meter)
 
     def now(self) -> datetime:
         return self.clock.now()

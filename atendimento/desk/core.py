@@ -4,17 +4,23 @@ earlier one's `api`)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from atendimento.desk.context import DeskContext
+from atendimento.desk.outbox import text_send
+from atendimento.desk.settling import Failure
 from atendimento.desk.team import Team
-from atendimento.desk.threads import Threads
+from atendimento.desk.threads import Opened, Threads
 from atendimento.domain.events import Person
+from atendimento.domain.happenings import TeamAnswerSent
 from atendimento.storage import clients as client_rows
-from atendimento.storage.records import Atendimento, Thread
+from atendimento.storage import links as link_rows
+from atendimento.storage.errors import DuplicateLinkError
+from atendimento.storage.records import TO_CLIENT, Atendimento, Client, Thread
+from atendimento.tasks import Background
 
 if TYPE_CHECKING:
     from atendimento.desk.clientside import ClientSide
@@ -35,6 +41,13 @@ class Core:
     built: dict[str, Feature] = field(default_factory=dict)
     # (client id, job) -> the job's outcome, run in that client's conversation lane
     lane: Callable[[int, Callable[[], Awaitable[Any]]], Awaitable[Any]] | None = None
+    background: Background | None = None  # the desk's: for work no lane waits for
+
+    def spawn(self, work: Coroutine[Any, Any, Any], name: str) -> None:
+        """Run `work` in the background (kept alive, its failure logged, cancelled when the
+        desk stops): what must not hold up a conversation, such as an HTTP delivery."""
+        assert self.background is not None, "the desk sets its background on the core"
+        self.background.spawn(work, name)
 
     async def in_client_lane(self, client_id: int, job: Callable[[], Awaitable[Any]]) -> Any:
         """Run `job` in the conversation lane of `client_id`, in order with their messages and
@@ -63,6 +76,32 @@ class Core:
             return [self.client_side.text_file_send(client, "end", numero=ended.number)]
 
         return await threads.end(thread, by, also, before=before, line=line)
+
+    async def write(self, client: Client, opened: Opened, text: str, line: str,
+                    author_id: int | None, via: str) -> tuple[int, int | None] | None:
+        """A message to the client as the bot, from outside the thread (/novo, the HTTP
+        API), then `line` and the text in the thread as the team's, linked so the client's
+        reply lands under it. Returns (the client's message id, the thread line's id or None
+        when the line was refused), or None when Telegram refused the message (the thread
+        then says why)."""
+        ctx, thread = self.ctx, opened.thread
+        delivered = await ctx.outbox.send(text_send(
+            client.user_id, text,
+            failure=Failure(thread.id, root=thread.thread_root_id, client_id=client.user_id)))
+        if not delivered.ok or delivered.message_id is None:
+            return None
+        shown = await self.threads.line(thread, f"{line}\n{text}")
+        if shown is not None:
+            try:
+                await ctx.storage.run(
+                    link_rows.add, atendimento_id=opened.atendimento.id, direction=TO_CLIENT,
+                    client_chat_id=client.user_id, client_message_id=delivered.message_id,
+                    group_chat_id=ctx.group_id, group_message_id=shown, now=ctx.now())
+            except DuplicateLinkError:
+                pass  # linked when this was first handled, before a restart
+        await self.events.publish_now(TeamAnswerSent(client.user_id, opened.atendimento.id,
+                                                     author_id, via=via))
+        return delivered.message_id, shown
 
     def api(self, name: str) -> Any:
         """The `api` of feature `name`, or None when it is not enabled (or listed later)."""

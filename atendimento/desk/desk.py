@@ -64,9 +64,9 @@ class Desk:
         self.registry = Registry(ctx, self.team, self.threads)
         self.client_side = ClientSide(ctx, self.threads, self.events)
         self.team_side = TeamSide(ctx, self.threads, self.team, self.registry, self.events)
-        core = Core(ctx, self.team, self.threads, self.client_side, self.events,
+        self.core = core = Core(ctx, self.team, self.threads, self.client_side, self.events,
                     settings or {}, texts_dir,
-                    lane=self._in_client_lane)
+                    lane=self._in_client_lane, background=background)
         self.features = self._build(core, features)
         self.registry.install(self.features)
 

@@ -313,6 +313,7 @@ class Outbox:
             except Undeliverable as error:
                 log.warning("%s to %s refused: %s", item.action, item.chat_id, error)
                 delivery = Delivery(False, [], error.reason, error.detail)
+            self._count(item, delivery)
             first = self._settle(item, delivery)  # queued now, in the lane's order
             settling = asyncio.ensure_future(self._until_recorded(item, delivery, first))
         except BaseException as error:
@@ -326,6 +327,12 @@ class Outbox:
         self._settling.add(settling)
         self._idle.clear()
         settling.add_done_callback(lambda done: self._settled(item, ticket, delivery, done))
+
+    def _count(self, item: rows.Item, delivery: Delivery) -> None:
+        relay = None
+        if item.action == COPY:
+            relay = "to_team" if item.chat_id == self.ctx.group_id else "to_client"
+        self.ctx.meter.sent(item.action, delivery.ok, relay)
 
     async def _until_recorded(self, item: rows.Item, delivery: Delivery,
                               first: asyncio.Future[list[rows.Item]]) -> list[rows.Item]:

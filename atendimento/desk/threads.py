@@ -71,11 +71,13 @@ class Threads:
     async def ensure_open(self, client: Client,
                           also: Callable[[Opened], Sequence[Send]] = lambda opened: (),
                           cause: str | None = None,
-                          change: Callable[[Any], object] | None = None
+                          change: Callable[[Any], object] | None = None,
+                          with_open: Callable[[Any, Opened], object] | None = None
                           ) -> tuple[Opened, Tickets]:
         """The client's thread with an open atendimento, creating or resuming as needed, and
         the sends `also` adds, decided in the same transaction as the opening (if any), where
-        `change(tables)` runs too.
+        `change(tables)` runs too, and then `with_open(tables, opened)` once the atendimento
+        is known (before `also` is asked for its sends).
 
         Runs inside the client's lane, so two quick first messages cannot make two cards.
         Raises Undeliverable when Telegram refuses the card, ThreadUnavailable when the card
@@ -87,6 +89,8 @@ class Threads:
             opened = open_now(t, client.user_id)
             if opened is not None and change is not None:
                 change(t)
+            if opened is not None and with_open is not None:
+                with_open(t, opened)
             return opened
 
         # Most messages find the atendimento open: one transaction reads and decides them.
@@ -115,7 +119,13 @@ class Threads:
         current = await run(thread_rows.current_atendimento, thread.id)
         if current is not None and thread.state == OPEN:
             opened = Opened(thread, current, None)
-            _, tickets = await ctx.outbox.commit(also(opened), change, cause=cause)
+
+            def keep(t: Any) -> None:
+                if change is not None:
+                    change(t)
+                if with_open is not None:
+                    with_open(t, opened)
+            _, tickets = await ctx.outbox.commit(lambda _: also(opened), keep, cause=cause)
             return opened, tickets
         now, thread_id = ctx.now(), thread.id
 
@@ -127,7 +137,10 @@ class Threads:
             opened = thread_rows.set_state(t, thread_id, OPEN, now=now)
             how = CREATED if atendimento.number == 1 else RESUMED
             notify = tuple(a.user_id for a in team_rows.list_admins_to_notify(t))
-            return Opened(opened, atendimento, how, notify)
+            result = Opened(opened, atendimento, how, notify)
+            if with_open is not None:
+                with_open(t, result)
+            return result
 
         def sends(opened: Opened) -> list[Send]:
             number, origin = opened.atendimento.number, opened.atendimento.origin

@@ -73,11 +73,14 @@ class ClientMessageRelayed:
 
 @dataclass(frozen=True)
 class TeamAnswerSent:
-    """A comment of the team reached the client."""
+    """A message of the team reached the client: a comment in the thread (`via` "thread"),
+    /novo ("novo") or the HTTP API ("api"); `author_id` is None for an anonymous admin and
+    for the API."""
 
     client_id: int
     atendimento_id: int
     author_id: int | None
+    via: str = "thread"
 
 
 @dataclass(frozen=True)
@@ -95,5 +98,50 @@ class ClientBanned:
     by_id: int
 
 
+@dataclass(frozen=True)
+class TagsChanged:
+    """The client's tags changed (`tags`: all of them after the change); `by_id` is None
+    when the HTTP API changed them."""
+
+    client_id: int
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    tags: tuple[str, ...]
+    by_id: int | None
+
+
+@dataclass(frozen=True)
+class CsatReceived:
+    """The client rated an atendimento (1 to 5)."""
+
+    client_id: int
+    atendimento_id: int
+    number: int
+    rating: int
+
+
+@dataclass(frozen=True)
+class HandoverStarted:
+    """Another system (an FAQ or AI bot, through the HTTP API) handed the client over to a
+    person; the atendimento `atendimento_id` is open for them."""
+
+    client_id: int
+    atendimento_id: int
+    number: int
+    reason: str
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class HandoverEnded:
+    """The atendimento of a hand-over ended: the other system may talk to the client again."""
+
+    client_id: int
+    atendimento_id: int
+    number: int
+    automatic: bool = False
+
+
 KINDS: tuple[type, ...] = (ClientStarted, AtendimentoOpened, AtendimentoEnded,
-                           ClientMessageRelayed, TeamAnswerSent, PriorityChanged, ClientBanned)
+                           ClientMessageRelayed, TeamAnswerSent, PriorityChanged, ClientBanned,
+                           TagsChanged, CsatReceived, HandoverStarted, HandoverEnded)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from peewee import fn
+
 from atendimento.storage.fields import to_db_datetime
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -91,6 +93,14 @@ def pending(t: Any) -> list[Item]:
     table = t.outbox
     query = table.select().where(table.state == PENDING).order_by(table.id)
     return [_item(row) for row in query]
+
+
+def depth(t: Any) -> tuple[int, datetime | None]:
+    """How many rows wait, and when the oldest was decided (for /metrics)."""
+    table = t.outbox
+    count, oldest = (table.select(fn.COUNT(table.id), fn.MIN(table.created_at))
+                     .where(table.state == PENDING).tuples().get())
+    return int(count or 0), None if oldest is None else table.created_at.python_value(oldest)
 
 
 def get(t: Any, key: str) -> Item | None:

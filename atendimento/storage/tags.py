@@ -87,3 +87,22 @@ def clients_with(t: Tables, tag: str) -> list[int]:
     rows = (table.select(table.client_id).where(table.tag_key == fold(tag))
             .order_by(table.client_id).tuples())
     return [client_id for (client_id,) in rows]
+
+
+def clients_with_query(t: Tables, tag: str) -> Any:
+    """`clients_with` as a subquery, for a selection to filter on."""
+    table = _table(t)
+    return table.select(table.client_id).where(table.tag_key == fold(tag))
+
+
+def tags_of(t: Tables, client_ids: list[int]) -> dict[int, list[str]]:
+    """The tags of each of these clients (those with none are left out), in added order."""
+    if not client_ids:
+        return {}
+    table = _table(t)
+    rows = (table.select(table.client_id, table.tag).where(table.client_id.in_(client_ids))
+            .order_by(table.id).tuples())
+    found: dict[int, list[str]] = {}
+    for client_id, tag in rows:
+        found.setdefault(client_id, []).append(tag)
+    return found

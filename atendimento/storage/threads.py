@@ -176,6 +176,11 @@ def list_open_atendimentos(t: Tables) -> list[Atendimento]:
     return [to_record(Atendimento, row) for row in rows]
 
 
+def count_open_atendimentos(t: Tables) -> int:
+    a = t.atendimentos
+    return a.select().where(a.ended_at.is_null()).count()
+
+
 def _update(t: Tables, thread_id: int, now: datetime, **values: Any) -> None:
     th = t.threads
     count = th.update(updated_at=now, **values).where(th.id == thread_id).execute()

@@ -24,6 +24,7 @@ import pyrogram
 from pyrogram import enums, errors, types
 
 from atendimento.desk import ports
+from atendimento.desk.meter import Meter
 from atendimento.desk.ports import Button, Content, Undeliverable, Values
 from atendimento.domain.events import Person
 from atendimento.domain.placeholders import fill, fill_plain, has_placeholders
@@ -89,8 +90,10 @@ class Gateway:
 
     def __init__(self, client: pyrogram.Client, *, sleep: Sleep = asyncio.sleep,
                  monotonic: Callable[[], float] = time.monotonic, max_flood_waits: int = 8,
-                 max_attempts: int = 5, backoff_cap: float = 30.0) -> None:
+                 max_attempts: int = 5, backoff_cap: float = 30.0,
+                 meter: Meter | None = None) -> None:
         self.client = client
+        self.meter = meter or Meter()
         self.cache = MessageCache()
         self._sleep = sleep
         self._monotonic = monotonic
@@ -136,6 +139,7 @@ class Gateway:
                 if waits > self._max_flood_waits:
                     raise Undeliverable(ports.GAVE_UP, f"flooded {waits} times") from None
                 log.info("chat %s: flood wait of %ss", chat_id, seconds)
+                self.meter.flooded()
                 self._flooded(chat_id, seconds)
             except passthrough:
                 raise

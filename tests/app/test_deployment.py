@@ -58,3 +58,11 @@ def test_dockerfile_is_slim_non_root_with_data_volume():
     assert 'CMD ["atendimento", "run"]' in text
     data_dir = re.search(r"DATA_DIR=(\S+)", text).group(1)
     assert data_dir == "/app/data"
+
+
+def test_desk_has_a_health_check_on_healthz():
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    desk = compose["services"]["desk"]
+    assert desk["environment"]["HTTP_LISTEN"].endswith(":8080")
+    check = " ".join(desk["healthcheck"]["test"])
+    assert "http://127.0.0.1:8080/healthz" in check and "urlopen" in check

@@ -25,7 +25,7 @@ from atendimento.desk.language import language_of
 from atendimento.desk.outbox import Send
 from atendimento.desk.ports import Undeliverable
 from atendimento.desk.threads import Opened, ThreadUnavailable
-from atendimento.domain.happenings import AtendimentoOpened
+from atendimento.domain.happenings import AtendimentoOpened, CsatReceived
 from atendimento.domain.ids import parse_id
 from atendimento.features.csat.wording import CsatWording
 from atendimento.storage import clients as client_rows
@@ -132,7 +132,10 @@ class Rating:
                        "after": ctx.outbox.key_in(cause, line)}
             reopening = self.core.events.sends(CsatReopen(
                 seen.client.user_id, seen.thread.id, atendimento_id, rating)) if reopen else []
-            return [line, *(Send(admin, NOTICE, payload) for admin in admins), *reopening]
+            received = self.core.events.sends(CsatReceived(
+                seen.client.user_id, atendimento_id, seen.atendimento.number, rating))
+            return [line, *(Send(admin, NOTICE, payload) for admin in admins), *reopening,
+                    *received]
 
         admins, _ = await ctx.outbox.commit(sends, keep, cause=cause)
         if admins is None:  # answered meanwhile

@@ -14,17 +14,13 @@ from atendimento.desk.contract import ADMINS, PRIVATE, Command, Feature, Private
 from atendimento.desk.core import Core
 from atendimento.desk.outbox import text_send
 from atendimento.desk.ports import Undeliverable
-from atendimento.desk.settling import Failure
 from atendimento.desk.threads import Opened, ThreadUnavailable
 from atendimento.domain.events import Person
-from atendimento.domain.happenings import TeamAnswerSent
 from atendimento.domain.ids import parse_id
 from atendimento.domain.text import quote
 from atendimento.i18n import N_
 from atendimento.storage import clients as client_rows
-from atendimento.storage import links as link_rows
-from atendimento.storage.errors import DuplicateLinkError
-from atendimento.storage.records import TO_CLIENT, Client
+from atendimento.storage.records import Client
 
 log = logging.getLogger("atendimento.features.outreach")
 
@@ -117,29 +113,13 @@ class Outreach:
 
     async def _send(self, client: Client, opened: Opened, operator: Person,
                     text: str) -> int | None:
-        """The message to the client as the bot, then in the thread as the team's, linked
-        (so the client's reply lands under it); the thread line's id, or None when Telegram
-        refused the send (the thread then says why)."""
-        ctx, run, thread = self.ctx, self.ctx.storage.run, opened.thread
-        delivered = await ctx.outbox.send(text_send(
-            client.user_id, text,
-            failure=Failure(thread.id, root=thread.thread_root_id, client_id=client.user_id)))
-        if not delivered.ok:
-            return None
-        line = ctx.wording.tr._(ctx.wording.team, "✉️ {name} wrote to the client (/novo):",
-                                name=quote(operator.name, NAME_LIMIT))
-        shown = await self.core.threads.line(thread, f"{line}\n{text}")
-        if shown is not None:
-            try:
-                await run(link_rows.add, atendimento_id=opened.atendimento.id,
-                          direction=TO_CLIENT, client_chat_id=client.user_id,
-                          client_message_id=delivered.message_id,
-                          group_chat_id=ctx.group_id, group_message_id=shown, now=ctx.now())
-            except DuplicateLinkError:
-                pass  # linked when this command was first handled, before a restart
-        await self.core.events.publish_now(TeamAnswerSent(client.user_id,
-                                                          opened.atendimento.id, operator.id))
-        return shown
+        """The message to the client as the bot, then in the thread as the team's; the
+        thread line's id, or None when Telegram refused the send (the thread says why)."""
+        line = self.ctx.wording.tr._(self.ctx.wording.team,
+                                     "✉️ {name} wrote to the client (/novo):",
+                                     name=quote(operator.name, NAME_LIMIT))
+        written = await self.core.write(client, opened, text, line, operator.id, via="novo")
+        return None if written is None else written[1]
 
     def _usage(self, locale: str) -> str:
         return self.ctx.wording.tr._(

@@ -16,6 +16,8 @@ from typing import Any
 from atendimento.desk.contract import TEAM, THREAD, Command, Feature, ThreadCall
 from atendimento.desk.core import Core
 from atendimento.domain.card import full_name
+from atendimento.domain.events import Person
+from atendimento.domain.happenings import TagsChanged
 from atendimento.domain.priority import ORDER
 from atendimento.domain.text import cut
 from atendimento.features.tags import words as tag_words
@@ -54,6 +56,7 @@ class Tags:
     def __init__(self, core: Core) -> None:
         self.ctx = core.ctx
         self.threads = core.threads
+        self.events = core.events
         self.words = TagWording(core.ctx.wording)
 
     async def command(self, call: ThreadCall) -> None:
@@ -61,28 +64,44 @@ class Tags:
         if not words:
             await self._list(call)
             return
-        thread, now, by = call.thread, self.ctx.now(), call.author
+        await self.change(call.thread, words, call.author, more, reply_to=call.here)
+
+    async def change(self, thread: Thread, words: list[tag_words.Word], by: Person | None,
+                     more: int = 0, reply_to: int | None = None) -> Outcome:
+        """Apply `words` (from `parse`) to the thread's client, as one transaction with the
+        card's redraw and the thread's line; `by` None is the HTTP API."""
+        now, by_id = self.ctx.now(), by.id if by else None
+        by_name = by.name if by else self.ctx.wording.tr._(self.ctx.wording.team, "the API")
 
         def change(t: Any) -> Outcome:
-            outcome = self._apply(t, thread.client_id, words, by.id, now)
+            outcome = self._apply(t, thread.client_id, words, by_id, now)
             if more:
                 outcome.notes.append(self.words.unread(more))
             return outcome
 
         def sends(outcome: Outcome) -> list[Any]:
-            lines = [self.words.changed(outcome.added, outcome.removed, by.name)
+            lines = [self.words.changed(outcome.added, outcome.removed, by_name)
                      ] if outcome.changed else []
             lines += outcome.notes
             if not lines:  # e.g. "vip -vip": nothing to say but where things stand
                 name = full_name(outcome.client.first_name, outcome.client.last_name)
                 lines = [self.words.listing(name, outcome.tags)]
             line = self.threads.line_send(thread, cut("\n".join(lines), LINE_LIMIT),
-                                          reply_to=call.here)
-            return [self.threads.redraw(thread), line] if outcome.changed else [line]
+                                          reply_to=reply_to)
+            if not outcome.changed:
+                return [line]
+            return [self.threads.redraw(thread), line, *self.events.sends(TagsChanged(
+                thread.client_id, tuple(outcome.added), tuple(outcome.removed),
+                tuple(outcome.tags), by_id))]
 
-        await self.ctx.outbox.commit(sends, change)
+        outcome, _ = await self.ctx.outbox.commit(sends, change)
+        return outcome
 
-    def _apply(self, t: Any, client_id: int, words: list[tag_words.Word], by: int,
+    def parse(self, text: str) -> tuple[list[tag_words.Word], int]:
+        """The words of `text` as /marcar reads them, and how many were left unread."""
+        return tag_words.parse(text, self._reserved())
+
+    def _apply(self, t: Any, client_id: int, words: list[tag_words.Word], by: int | None,
                now: Any) -> Outcome:
         """The words applied in the order typed, in memory first (so `vip -vip` is no
         change and the limit counts what stays), then the net change written."""

@@ -1,0 +1,1 @@
+"""The hand-over feature's own migrations (versioned apart from the core's)."""

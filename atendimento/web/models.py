@@ -1,0 +1,60 @@
+"""The API's request bodies and queries, validated by pydantic: what is wrong comes back as a
+400 listing each field and why (web/server.py), never as a crash."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+TEXT_LIMIT = 4096  # Telegram's limit for one message
+SUMMARY_LIMIT = 3500  # leaves room for the hand-over's own line in the thread message
+TAGS_PER_CALL = 20
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("needs a time zone, such as 2026-12-01T09:00:00Z")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                        max_length=TEXT_LIMIT)]
+TagWord = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SendBody(Strict):
+    """A message to the client as the bot; it shows in the thread as the team's."""
+
+    text: Text
+
+
+class TagsBody(Strict):
+    """Tags to add and to take away (as /marcar reads them: letters, digits, _ and -)."""
+
+    add: list[TagWord] = Field(default_factory=list, max_length=TAGS_PER_CALL)
+    remove: list[TagWord] = Field(default_factory=list, max_length=TAGS_PER_CALL)
+
+
+class HandoverBody(Strict):
+    """Why the other system hands the client over, and what the person should know."""
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                             max_length=200)]
+    summary: Annotated[str | None, StringConstraints(strip_whitespace=True,
+                                                     max_length=SUMMARY_LIMIT)] = None
+
+
+class ClientsQuery(Strict):
+    """The filters of GET /v1/clients."""
+
+    tag: TagWord | None = None
+    open: bool | None = None
+    updated_since: Annotated[datetime | None, AfterValidator(_aware)] = None
+    cursor: Annotated[str | None, StringConstraints(max_length=64)] = None
+    limit: int = Field(50, ge=1, le=200)
