@@ -41,6 +41,7 @@ from atendimento.features import (
     sla,
     status,
     tags,
+    webhooks,
 )
 from atendimento.features import language as language_choice
 from atendimento.i18n import Translator
@@ -70,11 +71,12 @@ PID_FILE = "atendimento.pid"
 
 
 # The enabled features, in order: menus and /ajuda list their commands so, and a feature may
-# use those before it (faq answers with replies). Each is a package with `feature(core)`, and
+# use those before it (faq answers with replies); webhooks comes last, since it listens to
+# every event. Each is a package with `feature(core)`, and
 # `migrations()` when it has tables of its own (desk/contract.py).
 FEATURES: tuple[FeaturePackage, ...] = (notices, priorities, bans, replies, faq, notes,
                                           tags, language_choice, status, outreach, autoclose,
-                                          csat, sla, handover)
+                                          csat, sla, handover, webhooks)
 
 
 def feature_migrations(features: Sequence[FeaturePackage]) -> list[FeatureMigrations]:
@@ -246,7 +248,7 @@ class App:
         metrics = Metrics(self.meter)
         storage, clock = self.storage, self.clock
         webhooks = self.desk.api("webhooks")
-        depth = getattr(webhooks, "depth", None)
+        depth = webhooks.depth if webhooks is not None and webhooks.urls else None
 
         async def scrape() -> bytes:
             return metrics.render(await storage.run(read_depths, clock.now(), depth))

@@ -38,6 +38,7 @@ class Card:
     tags: list[str]
     handover: Handover | None  # going on
     activity: Activity | None  # of `atendimento`
+    person_answered: bool  # a person of the team (not the API) answered in `atendimento`
 
 
 def list_clients(t: Tables, *, tag: str | None = None, is_open: bool | None = None,
@@ -76,7 +77,7 @@ def card(t: Tables, client_id: int) -> Card | None:
     if client is None:
         return None
     thread = th.get_or_none(th.client == client_id)
-    atendimento, count, activity = None, 0, None
+    atendimento, count, activity, answered = None, 0, None, False
     if thread is not None:
         a = t.atendimentos
         count = a.select().where(a.thread == thread.id).count()
@@ -84,9 +85,10 @@ def card(t: Tables, client_id: int) -> Card | None:
         if last is not None:
             atendimento = to_record(Atendimento, last)
             activity = activity_rows.get(t, atendimento.id)
+            answered = handover_rows.has_person_answered(t, atendimento.id)
     return Card(to_record(Client, client), thread and to_record(Thread, thread), atendimento,
                 count, [tag.tag for tag in tag_rows.list_tags(t, client_id)],
-                handover_rows.going_on(t, client_id), activity)
+                handover_rows.going_on(t, client_id), activity, answered)
 
 
 def atendimento_of(t: Tables, client_id: int, number: int) -> Atendimento | None:

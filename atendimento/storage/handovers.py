@@ -78,3 +78,18 @@ def end(t: Tables, client_id: int, *, now: datetime) -> Handover | None:
     table.update(ended_at=to_db_datetime(now)).where(table.id == current.id).execute()
     return Handover(current.id, client_id, current.atendimento_id, current.reason,
                     current.summary, current.started_at, now)
+
+
+def person_answered(t: Tables, atendimento_id: int, client_id: int, *,
+                    now: datetime) -> None:
+    """A person of the team answered in this atendimento (the first time is kept)."""
+    p = t.db.param
+    t.db.execute_sql(f"INSERT INTO person_answers (atendimento_id, client_id, first_at) "
+                     f"VALUES ({p}, {p}, {p}) ON CONFLICT (atendimento_id) DO NOTHING",
+                     (atendimento_id, client_id, to_db_datetime(now)))
+
+
+def has_person_answered(t: Tables, atendimento_id: int) -> bool:
+    p = t.db.param
+    return t.db.execute_sql(f"SELECT 1 FROM person_answers WHERE atendimento_id = {p}",
+                            (atendimento_id,)).fetchone() is not None

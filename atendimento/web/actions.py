@@ -86,8 +86,8 @@ class DeskActions:
         if card is None:
             raise self._unknown(client_id)
         handling = card.handover is not None or bool(
-            card.thread is not None and card.thread.state == OPEN and card.activity
-            and card.activity.answered)
+            card.atendimento is not None and card.atendimento.is_open
+            and card.person_answered)
         return {**self._person(card.client), **self._thread(card.thread), "tags": card.tags,
                 "atendimento": self._atendimento(card.atendimento, card.thread),
                 "atendimentos": card.atendimentos, "handover": self._handover(card.handover),

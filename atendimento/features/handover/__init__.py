@@ -22,6 +22,7 @@ from atendimento.domain.happenings import (
     AtendimentoOpened,
     HandoverEnded,
     HandoverStarted,
+    TeamAnswerSent,
 )
 from atendimento.domain.text import cut, quote
 from atendimento.storage import FeatureMigrations
@@ -130,6 +131,13 @@ class Handovers:
 
         await ctx.outbox.commit(sends, end)
 
+    async def answered(self, event: TeamAnswerSent) -> None:
+        """A person (not the API) answered: the client counts as handled by one until the
+        atendimento ends."""
+        if event.via != "api":
+            await self.ctx.storage.run(handover_rows.person_answered, event.atendimento_id,
+                                       event.client_id, now=self.ctx.now())
+
     async def _notice(self, item: Any) -> list[Any]:
         """An admin's notice of the hand-over; the link opens the summary in the thread."""
         ctx, p = self.ctx, item.payload
@@ -145,4 +153,5 @@ class Handovers:
 
 def feature(core: Core) -> Feature:
     handovers = Handovers(core)
-    return Feature("handover", listens={AtendimentoEnded: handovers.ended}, api=handovers)
+    return Feature("handover", listens={AtendimentoEnded: handovers.ended,
+                                        TeamAnswerSent: handovers.answered}, api=handovers)

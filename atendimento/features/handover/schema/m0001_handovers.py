@@ -1,5 +1,7 @@
 """Version 1 of the hand-over feature: who handed which atendimento over to a person, and
-when it ended. A client has at most one hand-over going on (the unique partial index)."""
+when it ended (a client has at most one going on: the unique partial index); and the
+atendimentos a person of the team has answered in (not the API), which is what tells another
+system that a person is handling the client."""
 
 from __future__ import annotations
 
@@ -26,3 +28,10 @@ def apply(db: Any) -> None:
     db.execute_sql("CREATE UNIQUE INDEX handovers_going_on ON handovers (client_id) "
                    "WHERE ended_at IS NULL")
     db.execute_sql("CREATE INDEX handovers_of_atendimento ON handovers (atendimento_id)")
+    db.execute_sql(
+        f"""CREATE TABLE person_answers (
+            atendimento_id INTEGER PRIMARY KEY REFERENCES atendimentos (id) ON DELETE CASCADE,
+            client_id BIGINT NOT NULL,
+            first_at {timestamp} NOT NULL
+        )"""
+    )

@@ -1,0 +1,146 @@
+"""Delivering the queue: the due head of each URL and client is posted, signed at send time;
+a 2xx settles it, anything else (another status, a refused connection, a timeout) tries it
+again after a pause that doubles from RETRY_FIRST up to RETRY_CAP, until RETRY_FOR has passed
+since the event: then it is given up (logged) and the client's next event may go.
+
+Passes run one at a time (a lock), so a row is never posted twice at once; a pass goes on
+until nothing is due. The app's job runs one every few seconds, and new rows ask for one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from atendimento.desk.ports import Clock
+from atendimento.features.webhooks import signing
+from atendimento.storage import webhooks as rows
+
+log = logging.getLogger("atendimento.features.webhooks")
+
+RETRY_FIRST = timedelta(seconds=10)
+RETRY_CAP = timedelta(hours=1)
+RETRY_FOR = timedelta(hours=24)
+TIMEOUT = 10.0
+AT_ONCE = 8
+BATCH = 100
+DELIVERED, GAVE_UP, RETRY = "delivered", "gave up", "retry"
+
+# (url, body, headers) -> the HTTP status; raises on a connection that fails
+Post = Callable[[str, bytes, dict[str, str]], Awaitable[int]]
+
+
+def backoff(attempts: int) -> timedelta:
+    """The pause after the `attempts`-th failed attempt (1, 2, …)."""
+    return min(RETRY_CAP, RETRY_FIRST * 2 ** max(0, attempts - 1))
+
+
+def shown(url: str) -> str:
+    """The URL for a log line: no query string or user info (they may hold secrets)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}" \
+           f"{parts.path}"
+
+
+class Deliverer:
+    def __init__(self, storage: Any, secret: str, clock: Clock,
+                 post: Post | None = None) -> None:
+        self.storage = storage
+        self.secret = secret
+        self.clock = clock
+        self._post = post
+        self._lock = asyncio.Lock()
+        self._kicked = False
+
+    async def deliver_due(self) -> int:
+        """Post everything due, until nothing is; how many were delivered."""
+        async with self._lock:
+            self._kicked = False
+            delivered = 0
+            async with self._session() as post:
+                while True:
+                    due = await self.storage.run(rows.heads, self.clock.now(), BATCH)
+                    if not due:
+                        return delivered
+                    gate = asyncio.Semaphore(AT_ONCE)
+                    results = await asyncio.gather(*(self._one(post, d, gate) for d in due))
+                    delivered += results.count(DELIVERED)
+                    if RETRY in results and len(set(results)) == 1:
+                        return delivered  # every head failed: they wait for their pause
+
+    def kick(self, spawn: Callable[[Any, str], None]) -> None:
+        """Ask for a pass soon (at most one waiting)."""
+        if not self._kicked:
+            self._kicked = True
+            spawn(self.deliver_due(), "webhooks:deliver")
+
+    async def _one(self, post: Post, delivery: rows.Delivery, gate: asyncio.Semaphore) -> str:
+        async with gate:
+            data = delivery.body.encode()
+            headers = {"Content-Type": "application/json",
+                       signing.EVENT_ID: delivery.event_id,
+                       signing.EVENT_TYPE: delivery.event_type,
+                       signing.SIGNATURE: signing.sign(self.secret, data,
+                                                       int(self.clock.now().timestamp()))}
+            try:
+                status = await post(delivery.url, data, headers)
+                error = None if 200 <= status < 300 else f"HTTP {status}"
+            except (aiohttp.ClientError, TimeoutError, OSError) as failure:
+                error = f"{type(failure).__name__}: {failure}"[:300]
+            now = self.clock.now()
+            if error is None:
+                await self.storage.run(rows.delivered, delivery.id, now)
+                return DELIVERED
+            if now - delivery.created_at >= RETRY_FOR:
+                log.warning("webhook %s to %s given up after %d attempts: %s",
+                            delivery.event_id, shown(delivery.url), delivery.attempts + 1,
+                            error)
+                await self.storage.run(rows.failed, delivery.id, error, now)
+                return GAVE_UP  # the client's next event may go at once
+            log.info("webhook %s to %s failed (%s); again later", delivery.event_id,
+                     shown(delivery.url), error)
+            await self.storage.run(rows.retry, delivery.id,
+                                   now + backoff(delivery.attempts + 1), error)
+            return RETRY
+
+    def _session(self) -> Any:
+        if self._post is not None:
+            return _Given(self._post)
+        return _Session()
+
+
+class _Given:
+    def __init__(self, post: Post) -> None:
+        self.post = post
+
+    async def __aenter__(self) -> Post:
+        return self.post
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class _Session:
+    """One aiohttp session per pass: connections are kept alive within it."""
+
+    async def __aenter__(self) -> Post:
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT))
+
+        async def post(url: str, data: bytes, headers: dict[str, str]) -> int:
+            async with self.session.post(url, data=data, headers=headers,
+                                         allow_redirects=False) as response:
+                await response.read()
+                return response.status
+        return post
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.session.close()
+
+
+def urls_of(settings: Any) -> Sequence[str]:
+    return tuple(settings.get("webhook_urls") or ())
