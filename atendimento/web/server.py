@@ -33,6 +33,11 @@ BODY_LIMIT = 64 * 1024
 FAILED_AUTH_RATE = 1.0  # per second and address, bursts of 10
 HEALTH_TIMEOUT = 3.0
 CLIENT_ID_MAX = 2**63 - 1
+# /v1 reads handled at once; the others wait their turn here. The desk has one database
+# thread, shared with the relay: a few API reads at a time leave room between them for the
+# conversations' own, where a crowd of them would queue each relay behind all of theirs.
+# (Sends wait for Telegram, in the client's lane, and are not held here.)
+READS_AT_ONCE = 2
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Probe = Callable[[], Awaitable[str | None]]  # None: fine; else what is wrong
@@ -52,6 +57,7 @@ class Server:
         self._health, self._scrape = health, scrape
         self._per_token = Buckets(rate, max(1.0, 2 * rate), monotonic)
         self._failures = Buckets(FAILED_AUTH_RATE, 10, monotonic)
+        self._turns = asyncio.Semaphore(READS_AT_ONCE)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -129,7 +135,10 @@ class Server:
             if wait:
                 raise ApiError(429, "rate_limited", "too many requests: API_RATE_LIMIT",
                                {"retry_after": wait})
-            return await handler(request)
+            if request.method != "GET":
+                return await handler(request)
+            async with self._turns:
+                return await handler(request)
         return checked
 
     @staticmethod

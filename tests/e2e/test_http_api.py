@@ -81,6 +81,9 @@ async def test_list_read_and_paginate_clients(api_desk, sandbox, http):
         if cursor is None:
             break
     assert seen == sorted(p.id for p in people)
+    listed = page["clients"][0]
+    assert listed["created_at"].endswith("Z") and listed["priority"] == "normal"
+    assert listed["first_name"] in ("Ana", "Bruno", "Carla") and listed["tags"] == []
 
     status, page = await call(http, "GET", "/v1/clients", params={"open": "true"})
     assert {c["id"] for c in page["clients"]} == {people[0].id, people[2].id}
