@@ -326,3 +326,38 @@ async def test_handover_of_a_banned_or_unknown_client_is_refused(api_desk, sandb
     assert (status, body["error"]) == (409, "banned")
     status, body = await call(http, "POST", "/v1/clients/777/handover", json={"reason": "x"})
     assert (status, body["error"]) == (404, "no_such_client")
+
+
+async def test_a_client_who_only_started_the_bot_gets_a_thread_on_handover(
+        api_desk, sandbox, http):
+    ana = sandbox.client("Ana Souza", language="en")
+    ana.send("/start")
+    await api_desk.settle()
+    assert [p for p in sandbox.posts() if f"#c{ana.id}" in p.text] == []
+    status, body = await call(http, "POST", f"/v1/clients/{ana.id}/handover",
+                              json={"reason": "came from the FAQ bot"})
+    assert status == 200, body
+    await api_desk.settle()
+    card = card_of(sandbox, ana)
+    assert card.pinned and "came from the FAQ bot" in thread_texts(sandbox, ana)[-1]
+    status, body = await call(http, "POST", f"/v1/clients/{ana.id}/messages",
+                              json={"text": "Hello from a person soon"})
+    assert status == 201
+    await api_desk.settle()
+    assert bot_said(ana)[-1] == "Hello from a person soon"
+
+
+async def test_the_webhook_queue_shows_in_metrics(sandbox, tmp_path, database_url):
+    running = RunningDesk(sandbox, tmp_path, database_url, HTTP_LISTEN="127.0.0.1:0",
+                          WEBHOOK_URL="http://127.0.0.1:9/never", WEBHOOK_SECRET="k" * 32)
+    await running.start()
+    try:
+        await opened(sandbox, running, "Ana Souza", "en")
+        await running.app.desk.api("webhooks").deliver_due()  # refused: it waits
+        base = f"http://127.0.0.1:{running.app.http.port}"
+        async with aiohttp.ClientSession(base) as session, session.get("/metrics") as got:
+            text = await got.text()
+        assert "atendimento_webhook_queue_depth 3.0" in text  # created, opened, message
+        assert "atendimento_webhook_oldest_age_seconds" in text
+    finally:
+        await running.stop()

@@ -10,6 +10,7 @@ events; a client has one hand-over at a time (a second one adds its summary to t
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ from atendimento.storage.records import Client
 NOTICE = "handover_notice"
 LINE_LIMIT = 3900  # a thread line is one message (4096 characters at most)
 NAME_LIMIT = 64
+REMEMBERED = 10_000  # atendimentos known to have a person's answer, most recent kept
 
 
 def migrations() -> FeatureMigrations:
@@ -60,6 +62,7 @@ class Handovers:
         self.core = core
         self.ctx = core.ctx
         core.ctx.outbox.register(NOTICE, self._notice)
+        self._answered: OrderedDict[int, None] = OrderedDict()
 
     async def hand_over(self, client: Client, reason: str, summary: str | None) -> Handed:
         """In the client's lane (the caller's job): open or find the atendimento and hand it
@@ -133,10 +136,15 @@ class Handovers:
 
     async def answered(self, event: TeamAnswerSent) -> None:
         """A person (not the API) answered: the client counts as handled by one until the
-        atendimento ends."""
-        if event.via != "api":
-            await self.ctx.storage.run(handover_rows.person_answered, event.atendimento_id,
-                                       event.client_id, now=self.ctx.now())
+        atendimento ends. Written once per atendimento (the ones written lately are
+        remembered, so an attendant's every comment does not write it again)."""
+        if event.via == "api" or event.atendimento_id in self._answered:
+            return
+        await self.ctx.storage.run(handover_rows.person_answered, event.atendimento_id,
+                                   event.client_id, now=self.ctx.now())
+        self._answered[event.atendimento_id] = None
+        while len(self._answered) > REMEMBERED:
+            self._answered.popitem(last=False)
 
     async def _notice(self, item: Any) -> list[Any]:
         """An admin's notice of the hand-over; the link opens the summary in the thread."""
