@@ -136,6 +136,15 @@ def take_comment(t: Tables, atendimento_id: int, comment: str, message_id: int, 
                     atendimento_id)) == 1
 
 
+def clients_who_may_comment(t: Tables, since: datetime) -> set[int]:
+    """The clients with a comment window open, or whose comment was taken since `since` (an
+    update replayed after a crash finds it taken)."""
+    p = t.db.param
+    rows = t.db.execute_sql(f"SELECT DISTINCT client_id FROM {TABLE} WHERE comment_until IS "
+                            f"NOT NULL OR commented_at >= {p}", (to_db_datetime(since),))
+    return {client_id for (client_id,) in rows.fetchall()}
+
+
 def close_comment(t: Tables, client_id: int) -> int:
     """No comment is awaited from the client any more (they sent something else, the team
     wrote to them, the window passed); how many windows were open."""

@@ -52,8 +52,8 @@ def migrations() -> FeatureMigrations:
 def feature(core: Core) -> Feature:
     words = CsatWording(core.ctx.wording.tr, core.ctx.wording.team)
     asking = Asking(core.ctx, core.settings, words)
-    rating = Rating(core, core.settings, words)
     comments = Comments(core.ctx, core.threads, words)
+    rating = Rating(core, core.settings, words, comments.windows)
     core.events.declare(CsatReopen)
     return Feature(
         "csat",

@@ -10,6 +10,8 @@ recorded as the comment and is claimed again, deciding nothing twice.
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from typing import Any
 
 from atendimento.desk.context import DeskContext
@@ -24,17 +26,54 @@ from atendimento.storage import clients as client_rows
 from atendimento.storage import csat as csat_rows
 from atendimento.storage import threads as thread_rows
 
+REPLAYS_REACH = timedelta(days=2)  # as far back as a replayed update can be (app.OUTBOX_KEPT)
+
+
+class Windows:
+    """The clients who may have a comment window open, in memory, so that every other
+    client's private message and every comment of the team cost no database read here.
+
+    Read from the database on first use (the open windows, and the comments taken lately,
+    which an update replayed after a crash must find); a rating adds its client before its
+    transaction commits, so the set is never short of one (an extra one costs one read)."""
+
+    def __init__(self, ctx: DeskContext) -> None:
+        self.ctx = ctx
+        self._ids: set[int] | None = None
+        self._early: set[int] = set()
+        self._lock = asyncio.Lock()
+
+    async def may_have(self, client_id: int) -> bool:
+        if self._ids is None:
+            async with self._lock:
+                if self._ids is None:
+                    since = self.ctx.now() - REPLAYS_REACH
+                    found = await self.ctx.storage.run(csat_rows.clients_who_may_comment,
+                                                       since)
+                    self._ids = found | self._early
+        return client_id in self._ids
+
+    def opening(self, client_id: int) -> None:
+        (self._early if self._ids is None else self._ids).add(client_id)
+
+    def closed(self, client_id: int) -> None:
+        if self._ids is not None:
+            self._ids.discard(client_id)
+
 
 class Comments:
     def __init__(self, ctx: DeskContext, threads: Threads, words: CsatWording) -> None:
         self.ctx = ctx
         self.threads = threads
         self.words = words
+        self.windows = Windows(ctx)
 
     async def claim(self, event: ClientEvent) -> bool:
         """True when the message is the client's comment (the registry then relays nothing);
         one indexed read for every other private message."""
         ctx, person, incoming = self.ctx, event.client, event.message
+        if not await self.windows.may_have(person.id):
+            return False
         awaited = await ctx.storage.run(csat_rows.awaiting_comment, person.id,
                                         incoming.message_id)
         if awaited is None:
@@ -47,6 +86,7 @@ class Comments:
                   and now <= awaited.comment_until)
         if not usable:
             await ctx.storage.run(csat_rows.close_comment, person.id)
+            self.windows.closed(person.id)
             return False
         return await self._take(awaited, comment, incoming.message_id)
 
@@ -79,4 +119,5 @@ class Comments:
 
     async def team_answered(self, event: TeamAnswerSent) -> None:
         """The team wrote to the client: what the client sends next answers them."""
-        await self.ctx.storage.run(csat_rows.close_comment, event.client_id)
+        if await self.windows.may_have(event.client_id):
+            await self.ctx.storage.run(csat_rows.close_comment, event.client_id)

@@ -27,6 +27,7 @@ from atendimento.desk.ports import Undeliverable
 from atendimento.desk.threads import Opened, ThreadUnavailable
 from atendimento.domain.happenings import AtendimentoOpened, CsatReceived
 from atendimento.domain.ids import parse_id
+from atendimento.features.csat.comments import Windows
 from atendimento.features.csat.wording import CsatWording
 from atendimento.storage import clients as client_rows
 from atendimento.storage import csat as csat_rows
@@ -76,8 +77,10 @@ def _name(client: Client) -> str:
 
 
 class Rating:
-    def __init__(self, core: Core, settings: Mapping[str, Any], words: CsatWording) -> None:
+    def __init__(self, core: Core, settings: Mapping[str, Any], words: CsatWording,
+                 windows: Windows) -> None:
         self.core = core
+        self.windows = windows
         self.ctx: DeskContext = core.ctx
         self.words = words
         self.guard = GuardWording(core.ctx.wording.tr)
@@ -116,6 +119,9 @@ class Rating:
         cause = ctx.outbox.cause_name()
         line = self.core.threads.line_send(
             seen.thread, self.words.rated_line(seen.atendimento.number, rating, low, reopen))
+
+        if not talking:
+            self.windows.opening(seen.client.user_id)  # before the window can exist
 
         def keep(t: Any) -> list[int] | None:
             until = None if talking else now + COMMENT_WINDOW
