@@ -268,3 +268,30 @@ def test_verify_accepts_the_signature_and_refuses_everything_else():
     for bad in ("", "t=1000000", mac, f"{stamp},v1=", f"t=abc,{mac}", f"{stamp},{mac},{mac}",
                 f"{stamp};{mac}", f"t=1000001,{mac}", f"t=-1000000,{mac}"):
         assert not signing.verify(SECRET, body, bad, now=1_000_100), bad
+
+
+async def test_events_for_a_url_taken_out_of_webhook_url_are_dropped(sandbox, tmp_path,
+                                                                     database_url, receiver):
+    desk = hooked(sandbox, tmp_path, database_url, receiver)
+    await desk.start()
+    await receiver.down()
+    ana, _ = await opened(sandbox, desk, "Ana Souza", "en")
+    await delivered(desk)
+    await desk.stop()
+    await receiver.up()
+    other = Receiver(free_port(), sandbox.clock.now)
+    await other.up()
+    try:
+        moved = hooked(sandbox, tmp_path, database_url, other)
+        await moved.start()
+        try:
+            ana.send("again")
+            sandbox.clock.advance(backoff(1).total_seconds())
+            await delivered(moved)
+            assert receiver.events == []  # no longer configured: nothing more goes there
+            assert other.of(ana.id) == ["message.received"]
+            assert (await queue(moved)) == {"failed": 3, "delivered": 1}
+        finally:
+            await moved.stop()
+    finally:
+        await other.down()

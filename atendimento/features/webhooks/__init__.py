@@ -65,7 +65,7 @@ def feature(core: Core) -> Feature:
     if not urls or secret is None:
         return Feature("webhooks", settings=("webhook_urls", "webhook_secret"),
                        api=Webhooks(core, (), None))
-    deliverer = Deliverer(core.ctx.storage, secret.reveal(), core.ctx.clock)
+    deliverer = Deliverer(core.ctx.storage, secret.reveal(), core.ctx.clock, urls)
     hooks = Webhooks(core, urls, deliverer)
     return Feature(
         "webhooks",

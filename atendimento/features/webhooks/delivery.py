@@ -48,9 +48,10 @@ def shown(url: str) -> str:
 
 
 class Deliverer:
-    def __init__(self, storage: Any, secret: str, clock: Clock,
+    def __init__(self, storage: Any, secret: str, clock: Clock, urls: Sequence[str],
                  post: Post | None = None) -> None:
         self.storage = storage
+        self.urls = frozenset(urls)
         self.secret = secret
         self.clock = clock
         self._post = post
@@ -80,6 +81,12 @@ class Deliverer:
             spawn(self.deliver_due(), "webhooks:deliver")
 
     async def _one(self, post: Post, delivery: rows.Delivery, gate: asyncio.Semaphore) -> str:
+        if delivery.url not in self.urls:  # WEBHOOK_URL changed since it was queued
+            log.warning("webhook %s to %s dropped: the URL is no longer in WEBHOOK_URL",
+                        delivery.event_id, shown(delivery.url))
+            await self.storage.run(rows.failed, delivery.id, "not in WEBHOOK_URL any more",
+                                   self.clock.now())
+            return GAVE_UP
         async with gate:
             data = delivery.body.encode()
             headers = {"Content-Type": "application/json",
