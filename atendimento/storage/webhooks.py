@@ -70,9 +70,11 @@ def heads(t: Tables, now: datetime, limit: int = 100) -> list[Delivery]:
 
 def _settle(t: Tables, delivery_id: int, state: str, error: str | None,
             now: datetime) -> None:
+    # The body goes with the settling: what the client wrote is kept only as long as it
+    # waits to be delivered (design.md §4.1: the database holds the map, not messages).
     p = t.db.param
     t.db.execute_sql(f"UPDATE {TABLE} SET state = {p}, last_error = {p}, settled_at = {p}, "
-                     f"attempts = attempts + 1 WHERE id = {p}",
+                     f"attempts = attempts + 1, body = '' WHERE id = {p}",
                      (state, error, to_db_datetime(now), delivery_id))
 
 

@@ -132,6 +132,9 @@ async def test_every_event_arrives_signed_and_in_order(sandbox, tmp_path, databa
         assert len({e["id"] for e in receiver.events}) == len(receiver.events)
         assert receiver.forged == 0
         assert await queue(desk) == {"delivered": len(receiver.events)}
+        bodies = await desk.app.storage.run(lambda t: t.db.execute_sql(
+            "SELECT body FROM webhook_deliveries").fetchall())
+        assert {body for (body,) in bodies} == {""}  # what Ana wrote is not kept
     finally:
         await desk.stop()
 

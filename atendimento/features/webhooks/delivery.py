@@ -63,9 +63,11 @@ class Deliverer:
         async with self._lock:
             self._kicked = False
             delivered = 0
+            due = await self.storage.run(rows.heads, self.clock.now(), BATCH)
+            if not due:
+                return 0  # the usual case: no session opened
             async with self._session() as post:
                 while True:
-                    due = await self.storage.run(rows.heads, self.clock.now(), BATCH)
                     if not due:
                         return delivered
                     gate = asyncio.Semaphore(AT_ONCE)
@@ -73,6 +75,7 @@ class Deliverer:
                     delivered += results.count(DELIVERED)
                     if RETRY in results and len(set(results)) == 1:
                         return delivered  # every head failed: they wait for their pause
+                    due = await self.storage.run(rows.heads, self.clock.now(), BATCH)
 
     def kick(self, spawn: Callable[[Any, str], None]) -> None:
         """Ask for a pass soon (at most one waiting)."""

@@ -33,8 +33,10 @@ def verify(secret: str, body: bytes, header: str, now: float,
             return False
         fields[name] = value
     stamp, given = fields.get("t", ""), fields.get("v1", "")
-    if not stamp.isdigit() or len(stamp) > 12 or not given:
+    # ASCII only: str.isdigit() also takes "²" and "٣", and compare_digest raises on non-ASCII
+    # text rather than saying no.
+    if not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12:
         return False
-    if abs(now - int(stamp)) > window:
+    if not given or not given.isascii() or abs(now - int(stamp)) > window:
         return False
-    return hmac.compare_digest(_digest(secret, body, int(stamp)), given)
+    return hmac.compare_digest(_digest(secret, body, int(stamp)).encode(), given.encode())
