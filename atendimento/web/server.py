@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from atendimento.storage.errors import StorageError
 from atendimento.web.actions import DeskActions
 from atendimento.web.errors import ApiError
 from atendimento.web.limits import Buckets
@@ -112,6 +113,12 @@ class Server:
             raise
         except asyncio.CancelledError:
             raise
+        except StorageError as error:
+            log.warning("%s %s: the database is unavailable: %s", request.method,
+                        request.path, error)
+            return _json({"error": "database_unavailable", "message": "the desk's database "
+                          "does not answer; try again in a moment"}, 503,
+                         {"Retry-After": "5"})
         except Exception:
             log.exception("%s %s failed", request.method, request.path)
             return _json({"error": "internal", "message": "the desk failed on this request; "

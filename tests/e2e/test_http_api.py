@@ -361,3 +361,19 @@ async def test_the_webhook_queue_shows_in_metrics(sandbox, tmp_path, database_ur
         assert "atendimento_webhook_oldest_age_seconds" in text
     finally:
         await running.stop()
+
+
+async def test_a_database_that_does_not_answer_is_a_503(api_desk, sandbox, http, monkeypatch):
+    from atendimento.storage.errors import StorageError
+    ana, _ = await opened(sandbox, api_desk, "Ana Souza", "en")
+
+    async def unavailable(*args, **kwargs):
+        raise StorageError("connection refused")
+    monkeypatch.setattr(api_desk.app.storage, "run", unavailable)
+    status, body = await call(http, "GET", f"/v1/clients/{ana.id}")
+    assert (status, body["error"]) == (503, "database_unavailable")
+    status, body = await call(http, "GET", "/healthz")
+    assert status == 503 and body["reason"].startswith("database:")
+    monkeypatch.undo()
+    status, _ = await call(http, "GET", f"/v1/clients/{ana.id}")
+    assert status == 200
