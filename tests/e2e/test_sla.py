@@ -214,3 +214,13 @@ async def test_the_alarm_follows_the_setting(sandbox, tmp_path, database_url):
         assert sla_line(sandbox, ana) == "🚨 waiting for 5 min"
     finally:
         await running.stop()
+
+
+async def test_no_line_before_the_first_minute_of_waiting(sandbox, desk):
+    ana = await waiting(sandbox, desk)
+    sandbox.clock.advance(MINUTE - 1)
+    assert await redraw(desk) == 0  # "waiting for 1 min" would not be true yet
+    assert sla_line(sandbox, ana) is None
+    sandbox.clock.advance(1)
+    assert await redraw(desk) == 1
+    assert sla_line(sandbox, ana) == "⏳ waiting for 1 min"

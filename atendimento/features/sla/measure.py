@@ -64,6 +64,8 @@ def mark(seen: Activity, now: datetime, alarm_minutes: float) -> Mark | None:
             return None  # the team wrote first: nothing was waiting for an answer
         return Mark(ANSWERED, answer_seconds((answered - asked).total_seconds()))
     waited = max(0.0, (now - asked).total_seconds())
+    if waited < 60:
+        return None  # not a minute yet: "waiting for 1 min" would not be true
     kind = ALARM if waited >= alarm_minutes * 60 else WAITING
     return Mark(kind, shown_minutes(waited))
 
