@@ -144,7 +144,8 @@ class _Session:
         async def post(url: str, data: bytes, headers: dict[str, str]) -> int:
             async with self.session.post(url, data=data, headers=headers,
                                          allow_redirects=False) as response:
-                await response.read()
+                # The answer's body is not read: only the status counts, and a receiver
+                # that answers with megabytes must not cost the desk their memory.
                 return response.status
         return post
 
