@@ -31,6 +31,7 @@ from atendimento.features import (
     autoclose,
     bans,
     csat,
+    dialogs,
     faq,
     handover,
     notes,
@@ -71,12 +72,12 @@ PID_FILE = "atendimento.pid"
 
 
 # The enabled features, in order: menus and /ajuda list their commands so, and a feature may
-# use those before it (faq answers with replies); webhooks comes last, since it listens to
-# every event. Each is a package with `feature(core)`, and
-# `migrations()` when it has tables of its own (desk/contract.py).
+# use those before it (faq answers with replies); webhooks listens to every event, and
+# dialogs judges only the private messages no other feature claimed. Each is a package with
+# `feature(core)`, and `migrations()` when it has tables of its own (desk/contract.py).
 FEATURES: tuple[FeaturePackage, ...] = (notices, priorities, bans, replies, faq, notes,
                                           tags, language_choice, status, outreach, autoclose,
-                                          csat, sla, handover, webhooks)
+                                          csat, sla, handover, webhooks, dialogs)
 
 
 def feature_migrations(features: Sequence[FeaturePackage]) -> list[FeatureMigrations]:

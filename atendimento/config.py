@@ -285,6 +285,30 @@ def _urls(raw: str) -> tuple[str, ...]:
     return urls
 
 
+def _ids(raw: str) -> tuple[int, ...]:
+    if raw == "-":
+        return ()
+    found = []
+    for part in re.split(r"[\s,]+", raw):
+        if not part:
+            continue
+        if not part.isascii() or not part.isdigit() or not 0 < int(part) < 2**63:
+            raise Invalid("must be Telegram user ids (numbers), separated by commas")
+        found.append(int(part))
+    return tuple(dict.fromkeys(found))
+
+
+def _keywords(raw: str) -> tuple[str, ...]:
+    if raw == "-":
+        return ()
+    found = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    if any(len(word) > 64 for word in found):
+        raise Invalid("each keyword has at most 64 characters")
+    if any(word == "/" for word in found):
+        raise Invalid("a command keyword needs its name after the slash, such as /ajuda")
+    return found
+
+
 def _per_second(raw: str) -> float:
     return _count(0.1, 100_000, "requests per second")(raw)
 
@@ -349,6 +373,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEBHOOK_SECRET", "the key webhook signatures are made with (at least 24 "
             "characters; required with WEBHOOK_URL)", _token, default="-", secret=True,
             group="desk", attr="webhook_secret"),
+    Setting("IGNORE", "user ids whose private messages are never recorded (separated by "
+            "commas; default: none)", _ids, default="-", group="desk", attr="ignore"),
+    Setting("WHITE_LIST", "when set, only these user ids get cards (separated by commas; "
+            "default: everyone)", _ids, default="-", group="desk", attr="white_list"),
+    Setting("PRIVATE_KEYWORDS", "words or /commands, separated by commas: an atendimento "
+            "opens only on a message with one of them (case and accents ignored; default: "
+            "every message)", _keywords, default="-", group="desk", attr="private_keywords"),
 )
 
 
