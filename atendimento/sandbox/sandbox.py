@@ -10,6 +10,7 @@ from typing import Any
 from pyrogram import raw
 
 from . import inline as inline_mod
+from .botapi import BotApi
 from .chats import participant
 from .client import SandboxClient
 from .limits import Clock
@@ -49,6 +50,7 @@ class Sandbox:
             chat.members[world.bot.id] = Member(world.bot.id, "admin", world.now())
             self._history(chat)
         self._bots: list[Any] = []
+        self._bot_api: BotApi | None = None
 
     def _history(self, chat: Channel) -> None:
         # Service messages from the chat's creation, so that a post's id P and its forward's id
@@ -101,6 +103,10 @@ class Sandbox:
             with contextlib.suppress(ConnectionError):
                 await bot.stop()
         self._bots.clear()
+        if self._bot_api is not None:
+            self.world.push = self.server.push
+            await self._bot_api.close()
+            self._bot_api = None
         await self.server.close()
 
     async def __aenter__(self) -> Sandbox:
@@ -222,6 +228,16 @@ class Sandbox:
         kwargs.setdefault("strict", self.strict)
         kwargs.setdefault("sleep", self.clock.sleep)
         return SandboxClient(name, socket_path=self.server.path, bot_id=self.bot_id, **kwargs)
+
+    async def bot_api(self) -> BotApi:
+        """The bot's Bot API endpoint (botapi/), started on first use on 127.0.0.1 and closed
+        with the sandbox: ``.base_url``, ``.base_file_url`` and ``.token`` for a Bot API
+        library running as the bot's other session; ``.until(predicate)`` waits for it."""
+        if self._bot_api is None:
+            api = await BotApi(self.world, self.server.push).start()
+            self.world.push = api.fanout.push
+            self._bot_api = api
+        return self._bot_api
 
     async def start_bot(self, factory: Callable[[Sandbox], Awaitable[Any]]) -> Any:
         """Build and start a bot in this process; ``factory(sandbox)`` returns something with

@@ -52,3 +52,14 @@ class Switches:
     # the worst: any data reaches it. Off: only data the message's keyboard carries, or carried
     # before an edit, does.
     forged_callback_data: bool = True
+    # Not in telegram.md (issue 18, §8's question seen from the other side): while the sandbox's
+    # Bot API endpoint runs (``sandbox.bot_api()``), a person's private message, and a press on
+    # a button the other session sent, reach both sessions of the bot. Default on: the parallel
+    # desk is tested as if Telegram delivered to both. Off: only the Bot API side gets them (the
+    # MTProto session is not pushed them live; a getDifference still lists the messages).
+    parallel_sessions_receive_incoming: bool = True
+    # §8 for the Bot API endpoint: what the Bot API side sends or edits in a private chat
+    # reaches the MTProto session as UpdateNewMessage/UpdateEditMessage with out=True. Default
+    # on, so the desk is tested seeing the existing bot's answers; telegram.md §8 finds no
+    # document saying Telegram does it, so test the desk with it off too.
+    parallel_sessions_receive_outgoing: bool = True
