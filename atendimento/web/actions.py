@@ -89,13 +89,12 @@ class DeskActions:
             card.atendimento is not None and card.atendimento.is_open
             and card.person_answered)
         return {**self._person(card.client), **self._thread(card.thread), "tags": card.tags,
-                "atendimento": self._atendimento(card.atendimento, card.thread),
+                "atendimento": self._atendimento(card.atendimento),
                 "atendimentos": card.atendimentos, "handover": self._handover(card.handover),
                 "person_handling": handling}
 
     @staticmethod
-    def _atendimento(atendimento: Atendimento | None,
-                     thread: Thread | None = None) -> dict[str, Any] | None:
+    def _atendimento(atendimento: Atendimento | None) -> dict[str, Any] | None:
         if atendimento is None:
             return None
         return {"number": atendimento.number, "open": atendimento.is_open,
