@@ -10,7 +10,7 @@ from typing import Any
 # independent of how the domain orders priorities. CHECK constraints keep them in this set.
 PRIORITIES = ("urgent", "high", "normal", "low")
 STATES = ("open", "ended")
-DIRECTIONS = ("to_team", "to_client")
+DIRECTIONS = ("to_team", "to_client", "from_bot")
 REPLY_SOURCES = ("telegram", "file")
 
 OPEN = "open"
@@ -18,6 +18,8 @@ ENDED = "ended"
 NORMAL = "normal"
 TO_TEAM = "to_team"
 TO_CLIENT = "to_client"
+# A message another system sent from the bot (parallel mode), copied into the thread.
+FROM_BOT = "from_bot"
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,8 @@ def test_empty_database_reaches_latest_schema(empty_db: Database) -> None:
     assert current_version(empty_db) == latest_version()
     assert version_rows(empty_db) == [(1, "initial"), (2, "desk_lookups"),
                                        (3, "replies_and_faq"), (4, "outbox"),
-                                       (5, "parked"), (6, "client_language")]
+                                       (5, "parked"), (6, "client_language"),
+                                       (7, "links_from_bot")]
     assert pending(empty_db) == []
 
 
@@ -166,3 +167,55 @@ def test_migrating_leaves_no_connection_open_but_memory_databases_keep_theirs(
         assert current_version(memory) == latest_version()
     finally:
         memory.close()
+
+
+def insert_row(db: Database, table: str, **values: object) -> None:
+    """A row with `values` and a plain value in every other column that needs one."""
+    plain = {"BIGINT": 1, "INTEGER": 1, "BOOLEAN": False, "SMALLINT": 1}
+    for column in db.get_columns(table):
+        if column.name in values or column.null or column.default is not None:
+            continue
+        kind = column.data_type.upper()
+        values[column.name] = next((v for k, v in plain.items() if k in kind),
+                                   "2026-01-01" if "TIME" in kind or "DATE" in kind else "x")
+    names = ", ".join(values)
+    marks = ", ".join(db.param for _ in values)
+    db.execute_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(values.values()))
+
+
+def test_links_from_bot_keep_rows_and_indexes_and_take_the_new_direction(
+        empty_db: Database) -> None:
+    """Version 7 widens a CHECK constraint: on SQLite by rebuilding the table, which must
+    keep every row, column and index, and still refuse a direction it does not know."""
+    import peewee
+
+    migrate(empty_db, discover()[:6])
+    insert_row(empty_db, "clients", user_id=1)
+    insert_row(empty_db, "threads", id=1, client_id=1, state="open", priority="normal")
+    insert_row(empty_db, "atendimentos", id=1, thread_id=1, number=1)
+    empty_db.execute_sql(
+        "INSERT INTO message_links (atendimento_id, direction, client_chat_id, "
+        "client_message_id, group_chat_id, group_message_id, created_at) "
+        "VALUES (1, 'to_team', 1, 10, -5, 20, '2026-01-01')")
+    before = schema_of(empty_db)["message_links"]
+
+    assert migrate(empty_db) == [7]
+
+    assert schema_of(empty_db)["message_links"] == before
+    assert list(empty_db.execute_sql(
+        "SELECT direction, client_message_id, group_message_id FROM message_links")) == [
+        ("to_team", 10, 20)]
+    empty_db.execute_sql(
+        "INSERT INTO message_links (atendimento_id, direction, client_chat_id, "
+        "client_message_id, group_chat_id, group_message_id, created_at) "
+        "VALUES (1, 'from_bot', 1, 11, -5, 21, '2026-01-01')")
+    with pytest.raises(peewee.IntegrityError), empty_db.atomic():
+        empty_db.execute_sql(
+            "INSERT INTO message_links (atendimento_id, direction, client_chat_id, "
+            "client_message_id, group_chat_id, group_message_id, created_at) "
+            "VALUES (1, 'sideways', 1, 12, -5, 22, '2026-01-01')")
+    with pytest.raises(peewee.IntegrityError), empty_db.atomic():  # the unique pair kept
+        empty_db.execute_sql(
+            "INSERT INTO message_links (atendimento_id, direction, client_chat_id, "
+            "client_message_id, group_chat_id, group_message_id, created_at) "
+            "VALUES (1, 'to_team', 1, 10, -5, 23, '2026-01-01')")
