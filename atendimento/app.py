@@ -37,6 +37,7 @@ from atendimento.features import (
     notes,
     notices,
     outreach,
+    parallel,
     priorities,
     replies,
     sla,
@@ -77,7 +78,8 @@ PID_FILE = "atendimento.pid"
 # `feature(core)`, and `migrations()` when it has tables of its own (desk/contract.py).
 FEATURES: tuple[FeaturePackage, ...] = (notices, priorities, bans, replies, faq, notes,
                                           tags, language_choice, status, outreach, autoclose,
-                                          csat, sla, handover, webhooks, dialogs)
+                                          csat, sla, handover, webhooks, dialogs,
+                                          parallel)
 
 
 def feature_migrations(features: Sequence[FeaturePackage]) -> list[FeatureMigrations]:
@@ -201,7 +203,8 @@ class App:
 
         async def admins_changed(admin_ids: list[int]) -> None:
             await set_menus(client, gateway, self.desk.registry, wording,
-                            group_id=connection.group_id, admin_ids=admin_ids)
+                            group_id=connection.group_id, admin_ids=admin_ids,
+                            clients=not self.desk.ctx.mode.parallel)
         self.desk = Desk(context, self.background, admins_changed,
                          features=[package.feature for package in self.features],
                          settings=self.config.desk, texts_dir=Path(self.config.texts_dir))

@@ -309,6 +309,26 @@ def _keywords(raw: str) -> tuple[str, ...]:
     return found
 
 
+def _mode(raw: str) -> str:
+    value = raw.casefold()
+    if value not in ("desk", "parallel"):
+        raise Invalid("must be desk (the desk is the bot) or parallel (attached to a bot "
+                      "that another system runs with the same token)")
+    return value
+
+
+def _maybe_switch(raw: str) -> bool | None:
+    return None if raw == "-" else _switch(raw)
+
+
+def _text(raw: str) -> str:
+    if raw == "-":
+        return ""
+    if len(raw) > 4096:
+        raise Invalid("has at most 4096 characters (one Telegram message)")
+    return raw.replace("\\n", "\n")
+
+
 def _per_second(raw: str) -> float:
     return _count(0.1, 100_000, "requests per second")(raw)
 
@@ -380,6 +400,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRIVATE_KEYWORDS", "words or /commands, separated by commas: an atendimento "
             "opens only on a message with one of them (case and accents ignored; default: "
             "every message)", _keywords, default="-", group="desk", attr="private_keywords"),
+    Setting("MODE", "desk: the desk is the bot; parallel: the desk is attached to a bot that "
+            "another system already runs with this token, records its dialogs and lets the "
+            "team step in (default desk)", _mode, default="desk", group="desk", attr="mode"),
+    Setting("SILENT_MODE", "on: the desk sends clients none of its own words (start, restart, "
+            "end texts, the rating question, error messages), only the team's answers "
+            "(default: on in parallel mode, off in desk mode)", _maybe_switch, default="-",
+            group="desk", attr="silent_mode"),
+    Setting("WELCOME", "parallel mode: a text the desk sends to a client's /start (\\n for a "
+            "new line; default: none, the existing bot greets)", _text, default="-",
+            group="desk", attr="welcome"),
+    Setting("INTERCEPT_EXTERNAL", "parallel mode, on: what the existing bot sends to a client "
+            "is copied into their thread, marked 🤖 (default on)", _switch, default="on",
+            group="desk", attr="intercept_external"),
 )
 
 

@@ -18,6 +18,7 @@ from atendimento.desk.settling import Failure, MessageLink
 from atendimento.desk.threads import RESUMED, Opened, Threads, ThreadUnavailable, ready
 from atendimento.domain.events import ClientEvent, Incoming, Person
 from atendimento.domain.happenings import AtendimentoOpened, ClientMessageRelayed, ClientStarted
+from atendimento.domain.placeholders import fill_plain
 from atendimento.domain.text import cut, storable
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
@@ -58,7 +59,7 @@ class ClientSide:
         self.ctx = ctx
         self.threads = threads
         self.events = events
-        self.parking = Parking(ctx, self.text_file_send, self.opened_sends)
+        self.parking = Parking(ctx, self.client_text, self.opened_sends)
         # The profile each client had when last written: most messages come with the same one,
         # and reading the row is much cheaper than an upsert's write transaction.
         self._profiles: OrderedDict[int, Person] = OrderedDict()
@@ -90,8 +91,23 @@ class ClientSide:
                                                     person.username, person.language_code))
         await self.send_text_file(client, "start")
 
+    async def _started_elsewhere(self, event: ClientEvent) -> None:
+        """A client's /start to a bot another system runs: that bot greets; the desk keeps
+        the origin (`/start site`) for the atendimento it opens, and sends WELCOME when set."""
+        client = await self.remember(event.client)
+        origin = storable(cut(event.message.arguments.strip(), 64))
+        if origin:
+            await self.ctx.storage.run(client_rows.set_pending_origin, client.user_id, origin,
+                                       now=self.ctx.now())
+        if self.ctx.mode.welcome and not client.banned:
+            text = fill_plain(self.ctx.mode.welcome, client_values(
+                client.first_name, client.last_name, client.username))
+            await self.ctx.outbox.commit([text_send(client.user_id, text)])
+
     async def message(self, event: ClientEvent) -> None:
         ctx, incoming, person = self.ctx, event.message, event.client
+        if ctx.mode.parallel and incoming.command == "start":
+            await self._started_elsewhere(event)
         cause, now, known = ctx.outbox.cause_name(), ctx.now(), self._known(person)
         relay: list[Send] = []
 
@@ -198,8 +214,7 @@ class ClientSide:
         relay[:] = self._relay(client, opened, event, target and target.group_message_id)
         sends = list(relay)
         if opened.change == RESUMED:
-            sends.insert(0, self.text_file_send(client, "restart",
-                                                numero=opened.atendimento.number))
+            sends[:0] = self.client_text(client, "restart", numero=opened.atendimento.number)
         if opened.change is None:
             return sends
         comment = self.ctx.outbox.key_in(cause, relay[0]) if relay[0].action == COPY else None
@@ -224,11 +239,12 @@ class ClientSide:
         ctx, thread = self.ctx, opened.thread
         incoming = event.message if isinstance(event, ClientEvent) else event
         if not incoming.copyable:
-            locale = language_of(ctx, client)
-            return [self.threads.line_send(thread, ctx.wording.client_sent_unsupported(
-                        incoming.kind)),
-                    text_send(client.user_id, ctx.wording.unsupported_for_client(
-                        incoming.kind, locale))]
+            line = self.threads.line_send(thread, ctx.wording.client_sent_unsupported(
+                incoming.kind))
+            if ctx.mode.silent:
+                return [line]
+            return [line, text_send(client.user_id, ctx.wording.unsupported_for_client(
+                incoming.kind, language_of(ctx, client)))]
         link = MessageLink(opened.atendimento.id, TO_TEAM, incoming.chat_id, ctx.group_id,
                            incoming.media_group_id)
         return [Send(ctx.group_id, COPY, {
@@ -275,5 +291,13 @@ class ClientSide:
             **client_values(client.first_name, client.last_name, client.username), **values)
         return Send(client.user_id, MARKDOWN, {"text": text})
 
+    def client_text(self, client: Client, name: str, **values: object) -> list[Send]:
+        """`text_file_send`, unless the desk is silent towards clients (SILENT_MODE)."""
+        if self.ctx.mode.silent:
+            return []
+        return [self.text_file_send(client, name, **values)]
+
     async def send_text_file(self, client: Client, name: str, **values: object) -> None:
-        await self.ctx.outbox.commit([self.text_file_send(client, name, **values)])
+        sends = self.client_text(client, name, **values)
+        if sends:
+            await self.ctx.outbox.commit(sends)

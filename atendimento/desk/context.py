@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from atendimento.desk.meter import Meter
+from atendimento.desk.mode import Mode
 from atendimento.desk.ports import Clock, Telegram
 from atendimento.desk.wording import Wording
 from atendimento.storage import Storage
@@ -88,6 +89,7 @@ class DeskContext:
     bot_username: str = ""
     outbox: Sends = None  # type: ignore[assignment]  # set by the Desk that owns it
     meter: Meter = field(default_factory=Meter)
+    mode: Mode = field(default_factory=Mode)  # set by the Desk from its settings
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from atendimento.domain.events import ClientEvent, Person, TeamEvent
+from atendimento.domain.events import BotMessage, ClientEvent, ForeignPress, Person, TeamEvent
 from atendimento.storage.records import Thread
 
 # Where a command is typed: a comment in a card's thread, or the private chat with the bot.
@@ -119,6 +119,18 @@ class Inline:
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    """What another session of the bot does (parallel mode): `message` and `edit`, what it
+    sent to a client; `ours(chat_id, message_id)`, whether a private message was sent by the
+    desk (a press under one is the desk's); `press`, a press under one of the other's."""
+
+    message: Callable[[BotMessage], Awaitable[None]]
+    edit: Callable[[BotMessage], Awaitable[None]]
+    ours: Callable[[int, int], Awaitable[bool]]
+    press: Callable[[ForeignPress], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class Job:
     """Work the scheduler runs every `seconds` (and once at start when `at_start`); a job's
     state lives in the database, so a restart neither forgets nor doubles it."""
@@ -137,6 +149,7 @@ class Feature:
     # Event type (a domain/happenings.py class) → the listener, called in the client's lane.
     listens: Mapping[type, Callable[[Any], Awaitable[None]]] = field(default_factory=dict)
     inline: Inline | None = None
+    elsewhere: Elsewhere | None = None
     # A private message that is not a command: the feature's if `claim` returns True (a team
     # member's workspace), else the next feature's, else it is a client's message.
     claim: Callable[[ClientEvent], Awaitable[bool]] | None = None

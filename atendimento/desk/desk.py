@@ -22,12 +22,13 @@ from atendimento.desk.events import Events
 from atendimento.desk.failures import Failures
 from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.lanes import Lanes
+from atendimento.desk.mode import Mode
 from atendimento.desk.outbox import STORAGE_RETRIES, Outbox
 from atendimento.desk.registry import Registry
 from atendimento.desk.team import Team
 from atendimento.desk.teamside import TeamSide
 from atendimento.desk.threads import Threads
-from atendimento.domain.events import ClientEvent, Person, TeamEvent
+from atendimento.domain.events import BotMessage, ClientEvent, ForeignPress, Person, TeamEvent
 from atendimento.storage import links as link_rows
 from atendimento.storage import parked as parked_rows
 from atendimento.storage import threads as thread_rows
@@ -51,6 +52,7 @@ class Desk:
                  texts_dir: Path | None = None,
                  storage_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.ctx = ctx
+        ctx.mode = Mode.of(settings or {})
         self.admins_changed = admins_changed
         self.guard = GuardWording(ctx.wording.tr)
         self.failures = Failures(ctx)
@@ -184,12 +186,17 @@ class Desk:
         self._submit(("root", root), find_lane, failed=failed)
 
     def button(self, user: Person, data: str, answer: AnswerButton,
-               chat_id: int | None = None, message_id: int | None = None) -> None:
+               chat_id: int | None = None, message_id: int | None = None,
+               label: str = "") -> None:
         """A button under a desk message (in `chat_id`, `message_id`) was pressed; `answer`
         shows the pressing person a short note, or an alert (Telegram wants every press
-        answered, and a refused or stale press must say why)."""
+        answered, and a refused or stale press must say why). In parallel mode a press under
+        a message the other system sent is that system's to answer: the desk only shows it
+        in the thread (`label`: the button's text)."""
         async def job() -> None:
             locale = self.ctx.wording.tr.locale_for(user.language_code)
+            if await self._pressed_elsewhere(user, chat_id, message_id, label):
+                return
             try:
                 text, alert = await self.registry.press(user, data, chat_id, message_id)
             except Exception:  # the press must be answered whatever broke; logged in full
@@ -197,6 +204,31 @@ class Desk:
                 text, alert = self.guard.button_failed(locale), True
             await answer(text, alert)
         self._submit(("buttons", user.id), job)
+
+    async def _pressed_elsewhere(self, user: Person, chat_id: int | None,
+                                 message_id: int | None, label: str) -> bool:
+        elsewhere = self.registry.elsewhere
+        if elsewhere is None or not chat_id or chat_id < 0 or not message_id:
+            return False
+        if await elsewhere.ours(chat_id, message_id):
+            return False
+        press = ForeignPress(user, label, chat_id, message_id)
+        self._submit(("client", chat_id), lambda: elsewhere.press(press))
+        return True
+
+    # --- the bot's other session (parallel mode) --------------------------------------------
+
+    def bot_message(self, event: BotMessage) -> None:
+        """Another session of the bot sent `event.client` a message (parallel mode)."""
+        elsewhere = self.registry.elsewhere
+        if elsewhere is not None:
+            cause = f"b{event.message.chat_id}:{event.message.message_id}"
+            self._submit(("client", event.client.id), lambda: elsewhere.message(event), cause)
+
+    def bot_edit(self, event: BotMessage) -> None:
+        elsewhere = self.registry.elsewhere
+        if elsewhere is not None:
+            self._submit(("client", event.client.id), lambda: elsewhere.edit(event))
 
     # --- inline mode ------------------------------------------------------------------------
 

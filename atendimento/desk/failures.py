@@ -40,8 +40,9 @@ class Failures:
         log.error("message %s of client %s not handled", event.message.message_id,
                   event.client.id, exc_info=error)
         ctx, what = self.ctx, describe(error)
-        locale = await language_of_person(ctx, event.client)
-        await self._say(event.client.id, self.guard.client_asked_again(locale))
+        if not ctx.mode.silent:
+            locale = await language_of_person(ctx, event.client)
+            await self._say(event.client.id, self.guard.client_asked_again(locale))
         root = await self._root_of(event.client.id)
         if root is not None:
             await self._say(ctx.group_id, self.guard.client_message_not_handled(what), root)

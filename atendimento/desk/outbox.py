@@ -54,7 +54,7 @@ from atendimento.storage import links as link_rows
 from atendimento.storage import outbox as rows
 from atendimento.storage import replies as reply_rows
 from atendimento.storage.errors import StorageError
-from atendimento.storage.records import TO_TEAM
+from atendimento.storage.records import FROM_BOT, TO_TEAM
 from atendimento.tasks import Background
 
 log = logging.getLogger("atendimento.desk.outbox")
@@ -171,6 +171,7 @@ class Tickets(list[asyncio.Future[Delivery]]):
 
 
 Executor = Callable[[rows.Item], Awaitable[list[Any]]]
+Watcher = Callable[[Any, int, list[int], Any], None]
 
 
 # How long a decision, or the record of a send, waits for the database to come back (seconds
@@ -198,6 +199,8 @@ class Outbox:
         }
         self.records = Records()
         self.records.register(MessageLink, _link)
+        self._watchers: list[Watcher] = []
+        self._chat_of: dict[int, int] = {}  # pending row id -> its chat
 
     def register(self, action: str, executor: Executor,
                  lane: Callable[[rows.Item], Hashable] | None = None) -> None:
@@ -212,6 +215,19 @@ class Outbox:
         """Another service records this when a send carrying one is delivered: `apply(tables,
         record, delivery, now)` runs in the transaction that settles the send."""
         self.records.register(record_type, apply)
+
+    def watch(self, watcher: Watcher) -> None:
+        """Another service records something of every delivered send: `watcher(tables,
+        chat_id, message_ids, now)` runs in the transaction that settles it."""
+        self._watchers.append(watcher)
+
+    async def flushed(self, chat_id: int) -> None:
+        """Wait until what is under way to `chat_id` now is delivered (or refused) and
+        recorded."""
+        waiting = [ticket for row, ticket in self._tickets.items()
+                   if self._chat_of.get(row) == chat_id]
+        if waiting:
+            await asyncio.wait(waiting)
 
     # --- deciding ---------------------------------------------------------------------------
 
@@ -295,6 +311,7 @@ class Outbox:
             ticket.set_result(Delivery(False, [], reason, detail))
         else:
             self._tickets[item.id] = ticket
+            self._chat_of[item.id] = item.chat_id
             lane = self._lanes_of.get(item.action)
             self.lanes.submit(item.chat_id if lane is None else lane(item),
                               lambda: self._deliver(item, ticket))
@@ -318,6 +335,7 @@ class Outbox:
             settling = asyncio.ensure_future(self._until_recorded(item, delivery, first))
         except BaseException as error:
             self._tickets.pop(item.id, None)
+            self._chat_of.pop(item.id, None)
             if isinstance(error, asyncio.CancelledError):
                 ticket.cancel()
             else:  # left pending in the database: the next start retries it
@@ -353,6 +371,7 @@ class Outbox:
                  done: asyncio.Future[list[rows.Item]]) -> None:
         self._settling.discard(done)
         self._tickets.pop(item.id, None)
+        self._chat_of.pop(item.id, None)
         if not self._settling:
             self._idle.set()
         if done.cancelled():
@@ -385,6 +404,9 @@ class Outbox:
                 if delivery.ok:
                     rows.settle(t, item.id, rows.SENT, delivery.result, now)
                     self.records.apply(t, item.payload, delivery, now)
+                    if self._watchers and (sent := _message_ids(delivery.result)):
+                        for watcher in self._watchers:
+                            watcher(t, item.chat_id, sent, now)
                 else:
                     rows.settle(t, item.id, rows.FAILED, [delivery.reason, delivery.detail], now)
                     if delivery.reason == BLOCKED and failure is not None and failure.client_id:
@@ -433,7 +455,7 @@ class Outbox:
         try:
             pairs = await telegram.copy(
                 p["from"], p["id"], item.chat_id, reply_to=p.get("reply_to"),
-                values=p.get("values"), random_id=item.random_id)
+                values=p.get("values"), random_id=item.random_id, mark=_mark(p))
         except Undeliverable as error:
             if error.detail not in REPLY_GONE or not p.get("reply_to"):
                 raise
@@ -443,13 +465,13 @@ class Outbox:
             fallback = p.get("root") if p.get("root") != p["reply_to"] else None
             pairs = await telegram.copy(
                 p["from"], p["id"], item.chat_id, reply_to=fallback, values=p.get("values"),
-                random_id=item.random_id + ALBUM_MAX)
+                random_id=item.random_id + ALBUM_MAX, mark=_mark(p))
         return [[source, copy] for source, copy in pairs]
 
     async def _mirror(self, item: rows.Item) -> list[Any]:
         p = item.payload
         await self.ctx.telegram.mirror_edit(p["from"], p["id"], item.chat_id, p["to_id"],
-                                            values=p.get("values"))
+                                            values=p.get("values"), mark=_mark(p))
         return []
 
     async def _reply(self, item: rows.Item) -> list[Any]:
@@ -486,10 +508,22 @@ class Outbox:
             await self._idle.wait()
 
 
+def _message_ids(result: list[Any]) -> list[int]:
+    """The messages a send made (a copy's are the second of each pair)."""
+    return [r[1] if isinstance(r, list) else r for r in result
+            if isinstance(r, int) or (isinstance(r, list) and len(r) == 2)]
+
+
+def _mark(payload: dict[str, Any]) -> tuple[str, str] | None:
+    """A copy's or edit's mark (a message of the bot's other session), when it has one."""
+    mark = payload.get("mark")
+    return None if mark is None else (str(mark[0]), str(mark[1]))
+
+
 def _link(t: Any, link: MessageLink, delivery: Delivery, now: Any) -> None:
     """Link each message the send copied to its copy (the outbox's own record: every relay
     makes one)."""
-    to_team = link.direction == TO_TEAM
+    to_team = link.direction in (TO_TEAM, FROM_BOT)  # the source is in the client's chat
     # A pair linked already was recorded by an earlier settling of the same send.
     link_rows.record(t, atendimento_id=link.atendimento_id, direction=link.direction,
                      client_chat_id=link.client_chat_id, group_chat_id=link.group_chat_id,

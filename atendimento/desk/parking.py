@@ -45,10 +45,10 @@ def cause_of(parked: ParkedMessage) -> str:
 
 
 class Parking:
-    def __init__(self, ctx: DeskContext, text_file_send: Callable[..., Send],
+    def __init__(self, ctx: DeskContext, client_text: Callable[..., list[Send]],
                  opened_sends: Callable[..., list[Send]]) -> None:
         self.ctx = ctx
-        self.text_file_send = text_file_send
+        self.client_text = client_text
         self.opened_sends = opened_sends  # (client, opened, preview, comment key)
         self.guard = GuardWording(ctx.wording.tr)
 
@@ -107,8 +107,7 @@ class Parking:
                 copies.append(dataclasses.replace(send, key=key))
         sends = [self._late_line(opened.thread, len(parked)), *copies]
         if opened.change == RESUMED:
-            sends.insert(0, self.text_file_send(client, "restart",
-                                                numero=opened.atendimento.number))
+            sends[:0] = self.client_text(client, "restart", numero=opened.atendimento.number)
         if opened.change is not None:
             first_copy = next((s.key for s in copies if s.action == COPY), None)
             sends += self.opened_sends(client, opened, "", first_copy)

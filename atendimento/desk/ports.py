@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from atendimento.storage.records import SavedReply
 
 Values = Mapping[str, str]  # client placeholders: {"nome": "Ana", ...}
+# (prefix, suffix) around a copy's text or caption: what marks a message of the bot's other
+# session in a thread; a copy with a mark never carries the source's buttons.
+Mark = tuple[str, str]
 
 # Why a message could not be delivered; each has a service line in desk/wording.py.
 BLOCKED = "blocked"
@@ -76,13 +79,16 @@ class Telegram(Protocol):
 
     async def copy(self, from_chat: int, message_id: int, to_chat: int, *,
                    reply_to: int | None = None, values: Values | None = None,
-                   random_id: int | None = None) -> list[tuple[int, int]]:
+                   random_id: int | None = None, mark: Mark | None = None
+                   ) -> list[tuple[int, int]]:
         """Copy a message (a whole album when it is part of one); (source id, copy id) pairs.
-        With `values`, the copy has its client placeholders filled."""
+        With `values`, the copy has its client placeholders filled; with `mark`, its text or
+        caption is marked and its buttons are left out."""
         ...
 
     async def mirror_edit(self, from_chat: int, message_id: int, to_chat: int,
-                          to_message_id: int, values: Values | None = None) -> None: ...
+                          to_message_id: int, values: Values | None = None,
+                          mark: Mark | None = None) -> None: ...
 
     async def read(self, chat_id: int, message_id: int) -> Content:
         """What a message holds (Undeliverable NOT_FOUND when it is gone)."""

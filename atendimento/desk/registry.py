@@ -19,6 +19,7 @@ from atendimento.desk.contract import (
     THREAD,
     Buttons,
     Command,
+    Elsewhere,
     Feature,
     Inline,
     Press,
@@ -57,6 +58,10 @@ class Registry:
         if len(inline) > 1:
             raise RegistryError("only one feature can answer the bot's inline mode")
         self.inline: Inline | None = inline[0] if inline else None
+        elsewhere = [f.elsewhere for f in self.features if f.elsewhere is not None]
+        if len(elsewhere) > 1:
+            raise RegistryError("only one feature can follow the bot's other session")
+        self.elsewhere: Elsewhere | None = elsewhere[0] if elsewhere else None
 
     def _index(self, where: str) -> dict[str, Command]:
         found: dict[str, Command] = {}
@@ -136,6 +141,9 @@ class Registry:
         incoming, person = event.message, event.client
         typed = incoming.command if incoming.fingerprint is None else None
         command = self._commands[PRIVATE].get(typed) if typed else None
+        if command is not None and self.ctx.mode.parallel and not await self.team.is_member(
+                person.id):
+            command = None  # attached to another bot: its clients' commands are that bot's
         if command is not None:
             locale = self.ctx.wording.tr.locale_for(person.language_code)
             if await self._may(command.allowed, person.id):

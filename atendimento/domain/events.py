@@ -10,6 +10,8 @@ COPYABLE_KINDS = frozenset({
     "contact", "location", "venue", "poll",
 })
 ALBUM_KINDS = frozenset({"photo", "video", "document", "audio"})
+# Kinds with a caption (text and these can carry a mark in their copy).
+CAPTIONED_KINDS = frozenset({"photo", "video", "document", "audio", "voice", "animation"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,29 @@ class ClientEvent:
 
     client: Person
     message: Incoming
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    """What another session of the bot (the system a parallel desk is attached to) sent to
+    `client` in their private chat, or an edit of it. `buttons`: the labels of its keyboard,
+    row by row; `inline`: they are buttons under the message (else a reply keyboard)."""
+
+    client: Person
+    message: Incoming
+    buttons: tuple[tuple[str, ...], ...] = ()
+    inline: bool = True
+
+
+@dataclass(frozen=True)
+class ForeignPress:
+    """A client pressed a button under a message the other session sent: `label` is the
+    button's text ("" when it cannot be read). The other system answers it, never the desk."""
+
+    user: Person
+    label: str
+    chat_id: int
+    message_id: int
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,19 @@ class HandoverEnded:
     automatic: bool = False
 
 
+@dataclass(frozen=True)
+class TeamTookOver:
+    """Parallel mode: a person of the team answered, for the first time in this atendimento,
+    a client the existing bot had been answering by itself; that system may pause its
+    automation for the client until `AtendimentoEnded`."""
+
+    client_id: int
+    atendimento_id: int
+    number: int
+    author_id: int | None
+
+
 KINDS: tuple[type, ...] = (ClientStarted, AtendimentoOpened, AtendimentoEnded,
                            ClientMessageRelayed, TeamAnswerSent, PriorityChanged, ClientBanned,
-                           TagsChanged, CsatReceived, HandoverStarted, HandoverEnded)
+                           TagsChanged, CsatReceived, HandoverStarted, HandoverEnded,
+                           TeamTookOver)

@@ -9,7 +9,7 @@ from typing import Any
 from pyrogram import enums, types
 from pyrogram.file_id import FileId, FileUniqueId, FileUniqueType
 
-from atendimento.domain.events import ClientEvent, Incoming, Person, TeamEvent
+from atendimento.domain.events import BotMessage, ClientEvent, Incoming, Person, TeamEvent
 from atendimento.domain.text import cut
 from atendimento.domain.words import words
 
@@ -161,6 +161,46 @@ def incoming(message: types.Message, bot_username: str, bot_id: int = 0) -> Inco
 def client_event(message: types.Message, bot_username: str, bot_id: int = 0) -> ClientEvent:
     return ClientEvent(person(message.from_user or message.chat),
                        incoming(message, bot_username, bot_id))
+
+
+def bot_message(message: types.Message, bot_username: str, bot_id: int = 0) -> BotMessage:
+    """A message the bot sent in a private chat (from another session: parallel mode)."""
+    chat = message.chat
+    client = Person(chat.id, chat.first_name or "", chat.last_name, chat.username)
+    rows, inline = keyboard_labels(message.reply_markup)
+    return BotMessage(client, incoming(message, bot_username, bot_id), rows, inline)
+
+
+def keyboard_labels(markup: Any) -> tuple[tuple[tuple[str, ...], ...], bool]:
+    """The labels of a message's keyboard, row by row (a link button's with its address),
+    and whether they are buttons under the message (inline) or a reply keyboard."""
+    if isinstance(markup, types.InlineKeyboardMarkup):
+        return tuple(tuple(_label(b) for b in row) for row in markup.inline_keyboard
+                     if row), True
+    if isinstance(markup, types.ReplyKeyboardMarkup):
+        return tuple(tuple(b if isinstance(b, str) else str(b.text or "") for b in row)
+                     for row in markup.keyboard if row), False
+    return (), True
+
+
+def _label(button: types.InlineKeyboardButton) -> str:
+    text = str(button.text or "")
+    return f"{text} ↗ {button.url}" if button.url else text
+
+
+def pressed_label(message: types.Message | None, data: str | bytes | None) -> str:
+    """The text of the button carrying `data` under `message` ("" when it is not there)."""
+    markup = getattr(message, "reply_markup", None)
+    if not isinstance(markup, types.InlineKeyboardMarkup):
+        return ""
+    for row in markup.inline_keyboard:
+        for button in row:
+            carried = button.callback_data
+            if carried is not None and (carried == data or (
+                    isinstance(carried, bytes) and isinstance(data, str)
+                    and carried == data.encode())):
+                return str(button.text or "")
+    return ""
 
 
 def team_event(message: types.Message, bot_username: str, bot_id: int) -> TeamEvent:

@@ -25,7 +25,8 @@ from pyrogram import enums, errors, types
 
 from atendimento.desk import ports
 from atendimento.desk.meter import Meter
-from atendimento.desk.ports import Button, Content, Undeliverable, Values
+from atendimento.desk.ports import Button, Content, Mark, Undeliverable, Values
+from atendimento.domain.events import CAPTIONED_KINDS as CAPTIONED
 from atendimento.domain.events import Person
 from atendimento.domain.placeholders import fill, fill_plain, has_placeholders
 from atendimento.domain.text import RichText
@@ -217,10 +218,13 @@ class Gateway:
 
     async def copy(self, from_chat: int, message_id: int, to_chat: int, *,
                    reply_to: int | None = None, values: Values | None = None,
-                   random_id: int | None = None) -> list[tuple[int, int]]:
+                   random_id: int | None = None, mark: Mark | None = None
+                   ) -> list[tuple[int, int]]:
         source = await self._source(from_chat, message_id)
         if source.media_group_id:
-            return await self._copy_album(source, to_chat, reply_to, values, random_id)
+            return await self._copy_album(source, to_chat, reply_to, values, random_id, mark)
+        if mark is not None:
+            return await self._copy_marked(source, to_chat, reply_to, random_id, mark)
         if values and has_placeholders(source.text):
             text, entities = _filled(source.text, source.entities, values)
             sent = await self.call(to_chat, lambda: self.client.send_message(
@@ -241,12 +245,38 @@ class Gateway:
             raise Undeliverable(ports.UNSUPPORTED, "nothing to copy")
         return [(source.id, copy.id)]
 
+    async def _copy_marked(self, source: types.Message, to_chat: int, reply_to: int | None,
+                           random_id: int | None, mark: Mark) -> list[tuple[int, int]]:
+        """A copy of a message the bot's other session sent: `mark` around its text or
+        caption, and never its buttons (a copy in the thread must not be pressable)."""
+        if source.text:
+            text, entities = _marked(source.text, source.entities, mark)
+            sent = await self.call(to_chat, lambda: self.client.send_message(
+                to_chat, text, entities=entities, parse_mode=enums.ParseMode.DISABLED,
+                reply_parameters=_reply(reply_to)), random_id=random_id)
+            return [(source.id, sent.id)]
+        changed: dict[str, Any] = {}
+        if convert.kind_of(source) in CAPTIONED and any(mark):
+            caption, entities = _marked(source.caption or "", source.caption_entities, mark)
+            changed = dict(caption=caption, caption_entities=entities,
+                           parse_mode=enums.ParseMode.DISABLED)
+        try:
+            copy = await self.call(to_chat, lambda: source.copy(
+                to_chat, reply_parameters=_reply(reply_to), reply_markup=None, **changed),
+                random_id=random_id)
+        except ValueError as error:
+            raise Undeliverable(ports.UNSUPPORTED, str(error)) from None
+        if copy is None:
+            raise Undeliverable(ports.UNSUPPORTED, "nothing to copy")
+        return [(source.id, copy.id)]
+
     async def _copy_album(self, first: types.Message, to_chat: int, reply_to: int | None,
-                          values: Values | None, random_id: int | None
-                          ) -> list[tuple[int, int]]:
+                          values: Values | None, random_id: int | None,
+                          mark: Mark | None = None) -> list[tuple[int, int]]:
         items = await self.call(first.chat.id, lambda: self.client.get_media_group(
             first.chat.id, first.id))
-        media = [_input_media(item, values) for item in items]
+        media = [_input_media(item, values, mark if index == 0 else None)
+                 for index, item in enumerate(items)]
         if any(m is None for m in media):
             raise Undeliverable(ports.UNSUPPORTED, "album with a kind Telegram cannot group")
         copies = await self.call(to_chat, lambda: self.client.send_media_group(
@@ -254,18 +284,23 @@ class Gateway:
         return [(item.id, copy.id) for item, copy in zip(items, copies, strict=True)]
 
     async def mirror_edit(self, from_chat: int, message_id: int, to_chat: int,
-                          to_message_id: int, values: Values | None = None) -> None:
+                          to_message_id: int, values: Values | None = None,
+                          mark: Mark | None = None) -> None:
         source = await self._source(from_chat, message_id)
         if source.text:
             text, entities = _filled(source.text, source.entities, values)
+            if mark is not None:
+                text, entities = _marked(text, entities, mark)
             action = lambda: self.client.edit_message_text(  # noqa: E731
                 to_chat, to_message_id, text, entities=entities,
                 parse_mode=enums.ParseMode.DISABLED)
-        elif (media := _input_media(source, values)) is not None:
+        elif (media := _input_media(source, values, mark)) is not None:
             action = lambda: self.client.edit_message_media(  # noqa: E731
                 to_chat, to_message_id, media)
         elif source.media and source.caption is not None:
             caption, entities = _filled(source.caption, source.caption_entities, values)
+            if mark is not None:
+                caption, entities = _marked(caption, entities, mark)
             action = lambda: self.client.edit_message_caption(  # noqa: E731
                 to_chat, to_message_id, caption, caption_entities=entities,
                 parse_mode=enums.ParseMode.DISABLED)
@@ -404,10 +439,27 @@ def _filled(text: str, entities: list[types.MessageEntity] | None, values: Value
     return filled, moved or None
 
 
-def _input_media(message: types.Message, values: Values | None = None
-                 ) -> types.InputMedia | None:
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _marked(text: str, entities: list[types.MessageEntity] | None, mark: Mark
+            ) -> tuple[str, list[types.MessageEntity] | None]:
+    """`text` between the mark's prefix and suffix, its entities moved past the prefix."""
+    prefix, suffix = mark
+    shift = _utf16(prefix)
+    moved = [types.MessageEntity(type=e.type, offset=e.offset + shift, length=e.length,
+                                 url=e.url, user=e.user, language=e.language,
+                                 custom_emoji_id=e.custom_emoji_id) for e in entities or ()]
+    return f"{prefix}{text}{suffix}", moved or None
+
+
+def _input_media(message: types.Message, values: Values | None = None,
+                 mark: Mark | None = None) -> types.InputMedia | None:
     """The message's media as an InputMedia by file id (kinds an album or a media edit allow)."""
     text, entities = _filled(message.caption or "", message.caption_entities, values)
+    if mark is not None and any(mark):
+        text, entities = _marked(text, entities, mark)
     caption = dict(caption=text, caption_entities=entities, parse_mode=enums.ParseMode.DISABLED)
     if message.photo:
         return types.InputMediaPhoto(message.photo.file_id, **caption)

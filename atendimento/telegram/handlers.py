@@ -72,6 +72,19 @@ class Router:
         self._later(lambda: self.desk.client_edit(
             convert.client_event(message, self.me.bot_username, self.me.bot_id)))
 
+    async def bot_message(self, _client: pyrogram.Client, message: types.Message) -> None:
+        """What the bot sent in a private chat, heard from another session of it (the system
+        a parallel desk is attached to), or caught up on after a restart (the desk's own
+        sends among them: the desk tells them apart)."""
+        self.cache.remember(message)
+        self._later(lambda: self.desk.bot_message(
+            convert.bot_message(message, self.me.bot_username, self.me.bot_id)), message)
+
+    async def bot_edit(self, _client: pyrogram.Client, message: types.Message) -> None:
+        self.cache.remember(message)
+        self._later(lambda: self.desk.bot_edit(
+            convert.bot_message(message, self.me.bot_username, self.me.bot_id)))
+
     async def deleted(self, _client: pyrogram.Client, messages: list[types.Message]) -> None:
         # Private-chat deletions come without a chat (telegram.md §3.2); deletions in the
         # group delete nothing at the client, so they are ignored.
@@ -112,8 +125,9 @@ class Router:
         message = query.message
         where = (message.chat.id, message.id) if message and message.chat else (None, None)
         data = query.data if isinstance(query.data, str) else ""
+        label = convert.pressed_label(message, query.data)
         self._later(lambda: self.desk.button(convert.person(query.from_user), data, answer,
-                                             *where))
+                                             *where, label=label))
 
     async def inline_query(self, _client: pyrogram.Client, query: types.InlineQuery) -> None:
         async def answer(replies: list[SavedReply], next_offset: str) -> None:
@@ -157,6 +171,10 @@ def register(client: pyrogram.Client, router: Router) -> None:
     groups = filters.group & filters.incoming
     client.add_handler(handlers.MessageHandler(router.private_message, private))
     client.add_handler(handlers.EditedMessageHandler(router.private_edit, private))
+    client.add_handler(handlers.MessageHandler(router.bot_message,
+                                               filters.private & filters.outgoing))
+    client.add_handler(handlers.EditedMessageHandler(router.bot_edit,
+                                                     filters.private & filters.outgoing))
     client.add_handler(handlers.DeletedMessagesHandler(router.deleted))
     client.add_handler(handlers.MessageHandler(router.group_message, groups))
     client.add_handler(handlers.EditedMessageHandler(router.group_edit, groups))

@@ -34,12 +34,15 @@ def language_codes(words: Wording) -> list[tuple[str, str, str]]:
 
 
 async def set_menus(client: pyrogram.Client, gateway: Gateway, registry: Registry,
-                    words: Wording, *, group_id: int, admin_ids: list[int]) -> None:
+                    words: Wording, *, group_id: int, admin_ids: list[int],
+                    clients: bool = True) -> None:
+    """Every scope's menu in every language; `clients` False leaves the menu of private
+    chats alone (in parallel mode it belongs to the existing bot)."""
     for code, client_locale, team_locale in language_codes(words):
         lists = menus(registry, team_locale)
         scopes = [(types.BotCommandScopeAllPrivateChats(),
-                   menus(registry, client_locale).get(CLIENTS, [])),
-                  (types.BotCommandScopeChat(group_id), lists.get(TEAM, []))]
+                   menus(registry, client_locale).get(CLIENTS, []))] if clients else []
+        scopes += [(types.BotCommandScopeChat(group_id), lists.get(TEAM, []))]
         scopes += [(types.BotCommandScopeChat(admin), lists.get(ADMINS, []))
                    for admin in admin_ids]
         for scope, commands in scopes:

@@ -206,11 +206,11 @@ class Recorder:
 
     async def copy(self, from_chat: int, message_id: int, to_chat: int, *,
                    reply_to: int | None = None, values: Any = None,
-                   random_id: int | None = None) -> list[tuple[int, int]]:
+                   random_id: int | None = None, mark: Any = None) -> list[tuple[int, int]]:
         return [(message_id, self._made("copy", to_chat, message_id, reply_to))]
 
     async def mirror_edit(self, from_chat: int, message_id: int, to_chat: int,
-                          to_message_id: int, values: Any = None) -> None:
+                          to_message_id: int, values: Any = None, mark: Any = None) -> None:
         self._made("mirror", to_chat, to_message_id, None)
 
     async def edit_text(self, chat_id: int, message_id: int, text: Any, *,

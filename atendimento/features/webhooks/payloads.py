@@ -23,11 +23,12 @@ from atendimento.domain.happenings import (
     PriorityChanged,
     TagsChanged,
     TeamAnswerSent,
+    TeamTookOver,
 )
 
 KINDS: tuple[type, ...] = (AtendimentoOpened, AtendimentoEnded, ClientMessageRelayed,
                            TeamAnswerSent, PriorityChanged, TagsChanged, CsatReceived,
-                           HandoverStarted, HandoverEnded, ClientBanned)
+                           HandoverStarted, HandoverEnded, ClientBanned, TeamTookOver)
 
 
 def _opened(e: AtendimentoOpened) -> list[tuple[str, dict[str, Any]]]:
@@ -67,6 +68,8 @@ def events_of(event: Any) -> list[tuple[str, dict[str, Any]]]:
         case HandoverEnded():
             return [("handover.ended", {"atendimento": event.number,
                                         "automatic": event.automatic})]
+        case TeamTookOver():
+            return [("team.took_over", {"atendimento": event.number, "by": event.author_id})]
         case ClientBanned():
             return [("client.banned", {"banned": event.banned, "by": event.by_id})]
     return []
