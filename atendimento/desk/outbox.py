@@ -222,8 +222,9 @@ class Outbox:
         self._watchers.append(watcher)
 
     async def flushed(self, chat_id: int) -> None:
-        """Wait until what is under way to `chat_id` now is delivered (or refused) and
-        recorded."""
+        """Wait until the messages under way to `chat_id` now are delivered (or refused) and
+        recorded. Rows in a lane of their own (events about that client) are not waited for:
+        their listeners may be the very caller."""
         waiting = [ticket for row, ticket in self._tickets.items()
                    if self._chat_of.get(row) == chat_id]
         if waiting:
@@ -311,8 +312,9 @@ class Outbox:
             ticket.set_result(Delivery(False, [], reason, detail))
         else:
             self._tickets[item.id] = ticket
-            self._chat_of[item.id] = item.chat_id
             lane = self._lanes_of.get(item.action)
+            if lane is None:  # a message to the chat (not an event about it): `flushed` waits
+                self._chat_of[item.id] = item.chat_id
             self.lanes.submit(item.chat_id if lane is None else lane(item),
                               lambda: self._deliver(item, ticket))
         return ticket

@@ -1,0 +1,183 @@
+"""Story: a company already runs a bot (here python-telegram-bot, a real Bot API library,
+polling the sandbox's Bot API endpoint as the bot's other session); the desk is attached to
+the same bot in parallel mode. Both sides of every dialog land in the client's thread, the
+team steps in as the bot, and the existing bot is told (webhook) to step back."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+
+import pytest
+import telegram
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from .conftest import RunningDesk, card_of, thread_texts
+from .test_webhooks import SECRET, Receiver, free_port
+
+POLL = dt.timedelta(seconds=5)  # never waited out: stopping the updater cancels the poll
+AUTOMATIC = ("🤖 The bot is still answering automatically. When someone of the team "
+             "answers here, the system behind it is told (webhook event team.took_over) so "
+             "it can step back.")
+
+
+class Funnel:
+    """The existing bot: greets with buttons, answers a press, echoes what clients write,
+    and stops echoing for a client once its webhook hears that the team took over."""
+
+    def __init__(self) -> None:
+        self.paused: set[int] = set()
+        self.app = None
+
+    async def start(self, update, context) -> None:
+        keyboard = telegram.InlineKeyboardMarkup(
+            [[telegram.InlineKeyboardButton("Comprar", callback_data="buy"),
+              telegram.InlineKeyboardButton("Site", url="https://example.org")]])
+        await update.message.reply_text(f"Olá, {update.effective_user.first_name}!",
+                                        reply_markup=keyboard)
+
+    async def pressed(self, update, context) -> None:
+        query = update.callback_query
+        await query.answer("Anotado")
+        await context.bot.send_message(query.from_user.id, "Qual produto?")
+
+    async def text(self, update, context) -> None:
+        if update.effective_user.id not in self.paused:
+            await update.message.reply_text(f"Recebido: {update.message.text}")
+
+    def heard(self, event: dict) -> None:
+        if event["type"] == "team.took_over":
+            self.paused.add(event["client_id"])
+        elif event["type"] == "atendimento.ended":
+            self.paused.discard(event["client_id"])
+
+
+@contextlib.asynccontextmanager
+async def running(api, funnel: Funnel):
+    app = (ApplicationBuilder().token(api.token).base_url(api.base_url)
+           .base_file_url(api.base_file_url).build())
+    app.add_handler(CommandHandler("start", funnel.start))
+    app.add_handler(CallbackQueryHandler(funnel.pressed))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, funnel.text))
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(timeout=POLL)
+    funnel.app = app
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+class HookedReceiver(Receiver):
+    def __init__(self, port, now, funnel: Funnel) -> None:
+        super().__init__(port, now)
+        self.funnel = funnel
+
+    async def receive(self, request):
+        answer = await super().receive(request)
+        if answer.status == 204:
+            self.funnel.heard(self.events[-1])
+        return answer
+
+
+@pytest.fixture
+async def api(sandbox):
+    return await sandbox.bot_api()
+
+
+@pytest.fixture
+def funnel():
+    return Funnel()
+
+
+@pytest.fixture
+async def receiver(sandbox, funnel):
+    hook = HookedReceiver(free_port(), sandbox.clock.now, funnel)
+    await hook.up()
+    yield hook
+    await hook.down()
+
+
+@pytest.fixture
+async def parallel(sandbox, tmp_path, database_url, api, receiver):
+    desk = RunningDesk(sandbox, tmp_path, database_url, LANGUAGE="en", MODE="parallel",
+                       BOT_TOKEN=api.token, WEBHOOK_URL=receiver.url, WEBHOOK_SECRET=SECRET)
+    await desk.start()
+    yield desk
+    await desk.stop()
+
+
+async def until(desk: RunningDesk, api, predicate) -> None:
+    """Until `predicate()` holds with both the existing bot and the desk idle."""
+    for _ in range(200):
+        await desk.settle()
+        if predicate():
+            await asyncio.sleep(0.01)  # what the existing bot still had in flight
+            await desk.settle()
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("never came true")
+
+
+async def delivered(desk: RunningDesk) -> int:
+    await desk.settle()
+    return await desk.app.desk.api("webhooks").deliver_due()
+
+
+async def test_a_funnel_dialog_fills_the_thread_and_the_team_steps_in(
+        sandbox, api, funnel, parallel, receiver):
+    async with running(api, funnel):
+        ana = sandbox.client("Ana Souza")
+        ana.start()
+        await until(parallel, api, lambda: len(ana.chat()) == 2)
+        welcome = ana.chat()[-1]
+        # The client sees the existing bot only: the desk said nothing of its own.
+        assert [m.text for m in ana.chat()] == ["/start", "Olá, Ana!"]
+        await until(parallel, api, lambda: len(thread_texts(sandbox, ana)) >= 4)
+        opened, *dialog = thread_texts(sandbox, ana)
+        assert opened.startswith("📂 Atendimento #1 opened")
+        assert dialog == [
+            "/start", "🤖 Olá, Ana!\n\n🔘 [Comprar] · [Site ↗ https://example.org]", AUTOMATIC]
+        copy = sandbox.thread(card_of(sandbox, ana))[3]
+        assert copy.raw.reply_markup is None  # nothing in the thread is pressable
+
+        press = ana.press(welcome, "Comprar")
+        await until(parallel, api, lambda: ana.chat()[-1].text == "Qual produto?")
+        assert press.answered and press.text == "Anotado"  # the existing bot's answer
+        ana.send("Quero o azul")
+        await until(parallel, api, lambda: ana.chat()[-1].text == "Recebido: Quero o azul")
+        await until(parallel, api, lambda: len(thread_texts(sandbox, ana)) == 8)
+        assert thread_texts(sandbox, ana)[4:] == [
+            "👆 The client pressed «Comprar»", "🤖 Qual produto?", "Quero o azul",
+            "🤖 Recebido: Quero o azul"]
+
+        bia = sandbox.team_member("Bia Lima")
+        bia.comment(card_of(sandbox, ana), "Oi Ana, sou a Bia. Qual tamanho?")
+        await parallel.settle()
+        assert ana.chat()[-1].text == "Oi Ana, sou a Bia. Qual tamanho?"
+        await delivered(parallel)
+        assert "team.took_over" in receiver.of(ana.id)
+        took = next(e for e in receiver.events if e["type"] == "team.took_over")
+        assert took["data"] == {"atendimento": 1, "by": bia.id}
+        assert funnel.paused == {ana.id}
+
+        ana.send("M, por favor")
+        await until(parallel, api, lambda: thread_texts(sandbox, ana)[-1] == "M, por favor")
+        await asyncio.sleep(0.05)
+        await parallel.settle()
+        assert ana.chat()[-1].text == "M, por favor"  # the existing bot stepped back
+        assert receiver.forged == 0
+    # One conversation on the client's side, in the order it happened.
+    assert [m.text for m in ana.chat()] == [
+        "/start", "Olá, Ana!", "Qual produto?", "Quero o azul", "Recebido: Quero o azul",
+        "Oi Ana, sou a Bia. Qual tamanho?", "M, por favor"]
