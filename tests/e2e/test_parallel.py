@@ -117,7 +117,7 @@ async def parallel(sandbox, tmp_path, database_url, api, receiver):
     await desk.stop()
 
 
-async def until(desk: RunningDesk, api, predicate) -> None:
+async def until(desk: RunningDesk, predicate) -> None:
     """Until `predicate()` holds with both the existing bot and the desk idle."""
     for _ in range(200):
         await desk.settle()
@@ -139,11 +139,11 @@ async def test_a_funnel_dialog_fills_the_thread_and_the_team_steps_in(
     async with running(api, funnel):
         ana = sandbox.client("Ana Souza")
         ana.start()
-        await until(parallel, api, lambda: len(ana.chat()) == 2)
+        await until(parallel, lambda: len(ana.chat()) == 2)
         welcome = ana.chat()[-1]
         # The client sees the existing bot only: the desk said nothing of its own.
         assert [m.text for m in ana.chat()] == ["/start", "Olá, Ana!"]
-        await until(parallel, api, lambda: len(thread_texts(sandbox, ana)) >= 4)
+        await until(parallel, lambda: len(thread_texts(sandbox, ana)) >= 4)
         opened, *dialog = thread_texts(sandbox, ana)
         assert opened.startswith("📂 Atendimento #1 opened")
         assert dialog == [
@@ -152,11 +152,11 @@ async def test_a_funnel_dialog_fills_the_thread_and_the_team_steps_in(
         assert copy.raw.reply_markup is None  # nothing in the thread is pressable
 
         press = ana.press(welcome, "Comprar")
-        await until(parallel, api, lambda: ana.chat()[-1].text == "Qual produto?")
+        await until(parallel, lambda: ana.chat()[-1].text == "Qual produto?")
         assert press.answered and press.text == "Anotado"  # the existing bot's answer
         ana.send("Quero o azul")
-        await until(parallel, api, lambda: ana.chat()[-1].text == "Recebido: Quero o azul")
-        await until(parallel, api, lambda: len(thread_texts(sandbox, ana)) == 8)
+        await until(parallel, lambda: ana.chat()[-1].text == "Recebido: Quero o azul")
+        await until(parallel, lambda: len(thread_texts(sandbox, ana)) == 8)
         assert thread_texts(sandbox, ana)[4:] == [
             "👆 The client pressed «Comprar»", "🤖 Qual produto?", "Quero o azul",
             "🤖 Recebido: Quero o azul"]
@@ -172,7 +172,7 @@ async def test_a_funnel_dialog_fills_the_thread_and_the_team_steps_in(
         assert funnel.paused == {ana.id}
 
         ana.send("M, por favor")
-        await until(parallel, api, lambda: thread_texts(sandbox, ana)[-1] == "M, por favor")
+        await until(parallel, lambda: thread_texts(sandbox, ana)[-1] == "M, por favor")
         await asyncio.sleep(0.05)
         await parallel.settle()
         assert ana.chat()[-1].text == "M, por favor"  # the existing bot stepped back
@@ -181,3 +181,46 @@ async def test_a_funnel_dialog_fills_the_thread_and_the_team_steps_in(
     assert [m.text for m in ana.chat()] == [
         "/start", "Olá, Ana!", "Qual produto?", "Quero o azul", "Recebido: Quero o azul",
         "Oi Ana, sou a Bia. Qual tamanho?", "M, por favor"]
+
+
+async def attached(sandbox, tmp_path, database_url, **settings) -> RunningDesk:
+    desk = RunningDesk(sandbox, tmp_path, database_url, LANGUAGE="en", MODE="parallel",
+                       BOT_TOKEN=(await sandbox.bot_api()).token, **settings)
+    await desk.start()
+    return desk
+
+
+async def test_with_interception_off_the_thread_holds_the_clients_side_only(
+        sandbox, tmp_path, database_url, funnel):
+    desk = await attached(sandbox, tmp_path, database_url, INTERCEPT_EXTERNAL="off")
+    try:
+        async with running(await sandbox.bot_api(), funnel):
+            ana = sandbox.client("Ana Souza")
+            ana.start()
+            await until(desk, lambda: len(ana.chat()) == 2)
+            ana.send("Quero o azul")
+            await until(desk, lambda: len(ana.chat()) == 4)
+            await until(desk, lambda: len(thread_texts(sandbox, ana)) >= 3)
+        assert [m.text for m in ana.chat()] == [
+            "/start", "Olá, Ana!", "Quero o azul", "Recebido: Quero o azul"]
+        assert thread_texts(sandbox, ana)[1:] == ["/start", "Quero o azul"]
+    finally:
+        await desk.stop()
+
+
+async def test_a_welcome_is_the_only_word_of_the_desks_own_a_client_gets(
+        sandbox, tmp_path, database_url, funnel):
+    desk = await attached(sandbox, tmp_path, database_url, WELCOME="Bem-vindo, {nome}!")
+    try:
+        async with running(await sandbox.bot_api(), funnel):
+            ana = sandbox.client("Ana Souza")
+            ana.start()
+            await until(desk, lambda: len(ana.chat()) == 3)
+            bia = sandbox.team_member("Bia Lima")
+            bia.comment(card_of(sandbox, ana), "/fim")
+            await desk.settle()
+        texts = [m.text for m in ana.chat()]
+        assert sorted(texts[1:]) == sorted(["Olá, Ana!", "Bem-vindo, Ana!"])
+        assert len(texts) == 3  # no end text, no rating question: SILENT_MODE is on
+    finally:
+        await desk.stop()
