@@ -34,7 +34,6 @@ class Funnel:
 
     def __init__(self) -> None:
         self.paused: set[int] = set()
-        self.app = None
 
     async def start(self, update, context) -> None:
         keyboard = telegram.InlineKeyboardMarkup(
@@ -59,17 +58,21 @@ class Funnel:
             self.paused.discard(event["client_id"])
 
 
+    def handlers(self) -> list:
+        return [CommandHandler("start", self.start), CallbackQueryHandler(self.pressed),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, self.text)]
+
+
 @contextlib.asynccontextmanager
-async def running(api, funnel: Funnel):
+async def running(api, *handlers):
+    """The existing bot: a python-telegram-bot Application polling, as `run_polling` would."""
     app = (ApplicationBuilder().token(api.token).base_url(api.base_url)
            .base_file_url(api.base_file_url).build())
-    app.add_handler(CommandHandler("start", funnel.start))
-    app.add_handler(CallbackQueryHandler(funnel.pressed))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, funnel.text))
+    for handler in handlers:
+        app.add_handler(handler)
     await app.initialize()
     await app.start()
     await app.updater.start_polling(timeout=POLL)
-    funnel.app = app
     try:
         yield app
     finally:
@@ -136,7 +139,7 @@ async def delivered(desk: RunningDesk) -> int:
 
 async def test_a_funnel_dialog_fills_the_thread_and_the_team_steps_in(
         sandbox, api, funnel, parallel, receiver):
-    async with running(api, funnel):
+    async with running(api, *funnel.handlers()):
         ana = sandbox.client("Ana Souza")
         ana.start()
         await until(parallel, lambda: len(ana.chat()) == 2)
@@ -194,7 +197,7 @@ async def test_with_interception_off_the_thread_holds_the_clients_side_only(
         sandbox, tmp_path, database_url, funnel):
     desk = await attached(sandbox, tmp_path, database_url, INTERCEPT_EXTERNAL="off")
     try:
-        async with running(await sandbox.bot_api(), funnel):
+        async with running(await sandbox.bot_api(), *funnel.handlers()):
             ana = sandbox.client("Ana Souza")
             ana.start()
             await until(desk, lambda: len(ana.chat()) == 2)
@@ -212,7 +215,7 @@ async def test_a_welcome_is_the_only_word_of_the_desks_own_a_client_gets(
         sandbox, tmp_path, database_url, funnel):
     desk = await attached(sandbox, tmp_path, database_url, WELCOME="Bem-vindo, {nome}!")
     try:
-        async with running(await sandbox.bot_api(), funnel):
+        async with running(await sandbox.bot_api(), *funnel.handlers()):
             ana = sandbox.client("Ana Souza")
             ana.start()
             await until(desk, lambda: len(ana.chat()) == 3)
@@ -224,3 +227,28 @@ async def test_a_welcome_is_the_only_word_of_the_desks_own_a_client_gets(
         assert len(texts) == 3  # no end text, no rating question: SILENT_MODE is on
     finally:
         await desk.stop()
+
+
+async def test_what_the_existing_bot_edits_is_edited_in_the_thread(
+        sandbox, parallel):
+    async def start(update, context):
+        keyboard = telegram.InlineKeyboardMarkup(
+            [[telegram.InlineKeyboardButton("Preços", callback_data="prices")]])
+        await update.message.reply_text("Escolha:", reply_markup=keyboard)
+
+    async def chosen(update, context):
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text("Você escolheu: preços")
+
+    async with running(await sandbox.bot_api(), CommandHandler("start", start),
+                       CallbackQueryHandler(chosen)):
+        ana = sandbox.client("Ana Souza")
+        ana.start()
+        await until(parallel, lambda: len(thread_texts(sandbox, ana)) >= 4)
+        assert thread_texts(sandbox, ana)[2] == "🤖 Escolha:\n\n🔘 [Preços]"
+        ana.press(ana.chat()[-1], "Preços")
+        await until(parallel, lambda: "🤖 Você escolheu: preços" in thread_texts(sandbox, ana))
+    assert ana.chat()[-1].text == "Você escolheu: preços"
+    texts = thread_texts(sandbox, ana)
+    assert texts[2] == "🤖 Você escolheu: preços"  # the copy itself, edited in place
+    assert texts[-1] == "👆 The client pressed «Preços»"
