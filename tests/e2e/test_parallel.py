@@ -252,3 +252,21 @@ async def test_what_the_existing_bot_edits_is_edited_in_the_thread(
     texts = thread_texts(sandbox, ana)
     assert texts[2] == "🤖 Você escolheu: preços"  # the copy itself, edited in place
     assert texts[-1] == "👆 The client pressed «Preços»"
+
+
+async def test_dialog_rules_hold_for_what_the_existing_bot_sends(
+        sandbox, tmp_path, database_url, funnel):
+    ana, bruno = sandbox.client("Ana Souza"), sandbox.client("Bruno Reis")
+    desk = await attached(sandbox, tmp_path, database_url, WHITE_LIST=str(bruno.id))
+    try:
+        async with running(await sandbox.bot_api(), *funnel.handlers()):
+            for person in (ana, bruno):
+                person.start()
+            await until(desk, lambda: len(ana.chat()) == 2 and len(bruno.chat()) == 2)
+            await until(desk, lambda: len(sandbox.posts()) == 1)
+            await until(desk, lambda: len(thread_texts(sandbox, bruno)) >= 4)
+        assert [f"#c{bruno.id}" in post.text for post in sandbox.posts()] == [True]
+        assert thread_texts(sandbox, bruno)[2] == (
+            "🤖 Olá, Bruno!\n\n🔘 [Comprar] · [Site ↗ https://example.org]")
+    finally:
+        await desk.stop()
