@@ -270,3 +270,25 @@ async def test_dialog_rules_hold_for_what_the_existing_bot_sends(
             "🤖 Olá, Bruno!\n\n🔘 [Comprar] · [Site ↗ https://example.org]")
     finally:
         await desk.stop()
+
+
+async def test_replies_between_the_client_and_the_existing_bot_keep_their_context(
+        sandbox, parallel, funnel):
+    async def quoting(update, context):
+        await update.message.reply_text(f"Recebido: {update.message.text}", do_quote=True)
+
+    async with running(await sandbox.bot_api(), CommandHandler("start", funnel.start),
+                       MessageHandler(filters.TEXT & ~filters.COMMAND, quoting)):
+        ana = sandbox.client("Ana Souza")
+        ana.start()
+        await until(parallel, lambda: len(ana.chat()) == 2)
+        ana.reply(ana.chat()[-1], "Quero o azul")
+        await until(parallel, lambda: len(ana.chat()) == 4)
+        await until(parallel, lambda: len(thread_texts(sandbox, ana)) >= 6)
+    thread = sandbox.thread(card_of(sandbox, ana))
+    greeting, asked, answered = (
+        next(m for m in thread if m.text and m.text.startswith(start))
+        for start in ("🤖 Olá", "Quero o azul", "🤖 Recebido"))
+    assert asked.reply_to == greeting.id  # the client replied to the bot's greeting
+    assert answered.reply_to == asked.id  # the existing bot replied to the client
+    assert ana.chat()[-1].reply_to == ana.chat()[-2].id
