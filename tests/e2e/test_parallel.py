@@ -292,3 +292,29 @@ async def test_replies_between_the_client_and_the_existing_bot_keep_their_contex
     assert asked.reply_to == greeting.id  # the client replied to the bot's greeting
     assert answered.reply_to == asked.id  # the existing bot replied to the client
     assert ana.chat()[-1].reply_to == ana.chat()[-2].id
+
+
+PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + (640).to_bytes(4, "big") + (480).to_bytes(4, "big")
+
+
+async def test_photos_files_and_albums_the_existing_bot_sends_reach_the_thread(
+        sandbox, parallel):
+    async def catalogue(update, context):
+        chat = update.effective_chat.id
+        await context.bot.send_photo(chat, PNG, caption="Modelo azul")
+        await context.bot.send_document(chat, b"%PDF-1.4 tabela", filename="precos.pdf")
+        await context.bot.send_media_group(chat, [
+            telegram.InputMediaPhoto(PNG, caption="frente"), telegram.InputMediaPhoto(PNG)])
+
+    async with running(await sandbox.bot_api(), CommandHandler("start", catalogue)):
+        ana = sandbox.client("Ana Souza")
+        ana.start()
+        await until(parallel, lambda: len(ana.chat()) == 5)
+        await until(parallel, lambda: len(sandbox.thread(card_of(sandbox, ana))) >= 8)
+    copies = [m for m in sandbox.thread(card_of(sandbox, ana))[3:] if m.kind != "text"]
+    assert [m.kind for m in copies] == ["photo", "document", "photo", "photo"]
+    assert copies[0].text == "🤖 Modelo azul"
+    assert copies[1].raw.media.document.attributes[-1].file_name == "precos.pdf"
+    assert copies[2].grouped_id and copies[2].grouped_id == copies[3].grouped_id
+    assert copies[2].text == "🤖 frente"
+    assert all(m.raw.reply_markup is None for m in copies)
