@@ -6,14 +6,18 @@ running desk without stealing its updates.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pyrogram
-from pyrogram import enums, errors
+from pyrogram import enums, errors, filters
+from pyrogram.handlers import MessageHandler
 
 from atendimento.config import LANGUAGES, Config
+from atendimento.desk.mode import Mode
 from atendimento.i18n import Translator
 from atendimento.logs import redact
 from atendimento.startup import describe, explain_login, is_network
@@ -24,6 +28,9 @@ from atendimento.texts import TEXT_KINDS, Texts, TextsError
 # Named for the command rather than the module: log lines keep saying "check" (logs.py shows
 # the logger name as the component).
 log = logging.getLogger("atendimento.check")
+
+# Parallel mode: how long the check watches for a message the existing bot sends.
+WATCH_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,30 @@ async def _admin_check(client: pyrogram.Client, chat_id: int, user_id: int, name
     return Check(name, True)
 
 
+async def check_parallel(client: pyrogram.Client, seconds: float) -> Check:
+    """Parallel mode: whether this session sees what another session of the bot sends. It
+    sends nothing: it watches its own updates for `seconds` for a private message the bot
+    sent, and returns at the first one."""
+    name = "messages the existing bot sends are seen"
+    seen = asyncio.Event()
+
+    async def outgoing(_client: pyrogram.Client, _message: Any) -> None:
+        seen.set()
+
+    handler = MessageHandler(outgoing, filters.private & filters.outgoing)
+    client.add_handler(handler, group=-1)
+    try:
+        await asyncio.wait_for(seen.wait(), seconds)
+    except TimeoutError:
+        return Check(name, False, f"none in {seconds:g} s",
+                     "have the existing bot send something to someone (or wait for its "
+                     "traffic) and run the check again; if it sends and nothing is seen, the "
+                     "threads will hold the clients' side only (INTERCEPT_EXTERNAL=off says so)")
+    finally:
+        client.remove_handler(handler, group=-1)
+    return Check(name, True)
+
+
 def connection_failed(error: BaseException, config: Config) -> list[Check]:
     """The line for a connection that failed: on the proxy when one is set and the network
     failed, else on the connection (Telegram answered, through the proxy if there is one)."""
@@ -173,7 +204,10 @@ def connection_failed(error: BaseException, config: Config) -> list[Check]:
 
 
 async def run_checks(config: Config,
-                     client_factory: Callable[[Config], pyrogram.Client]) -> list[Check]:
+                     client_factory: Callable[[Config], pyrogram.Client],
+                     watch: float = WATCH_SECONDS) -> list[Check]:
+    """Every check; in parallel mode with interception on, also `watch` seconds of watching
+    for the existing bot's messages (the client the factory makes must then take updates)."""
     results = [check_texts(config), check_languages(config), check_database(config)]
     client = client_factory(config)
     try:
@@ -186,6 +220,8 @@ async def run_checks(config: Config,
             results.append(Check(f"proxy {config.proxy.display}", True, "connected through it"))
         results.append(Check("connect to Telegram", True, f"as @{client.me.username}"))
         results += await check_telegram(client, config)
+        if Mode.of(config.desk).intercept:
+            results.append(await check_parallel(client, watch))
     except Exception as error:  # the network went away half-way, or Telegram said no
         log.debug("checking in Telegram failed", exc_info=True)
         results.append(Check("talk to Telegram", False, describe(error),
@@ -195,9 +231,12 @@ async def run_checks(config: Config,
     return results
 
 
-async def report(config: Config, client_factory: Callable[[Config], pyrogram.Client]) -> bool:
+async def report(config: Config, client_factory: Callable[[Config], pyrogram.Client],
+                 watch: float = WATCH_SECONDS) -> bool:
     """Print every check's line and a total; True when all passed."""
-    results = await run_checks(config, client_factory)
+    if Mode.of(config.desk).intercept:
+        print(f"watching up to {watch:g} s for a message the existing bot sends…", flush=True)
+    results = await run_checks(config, client_factory, watch)
     for result in results:
         print(redact(result.line(), config.secrets))
     passed = sum(r.ok for r in results)

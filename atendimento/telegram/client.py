@@ -15,6 +15,7 @@ from pyrogram import enums, raw
 from pyrogram.storage.storage import UpdateState
 
 from atendimento.config import Config
+from atendimento.desk.mode import Mode
 from atendimento.errors import EXIT_MISCONFIGURED, StartupError
 from atendimento.startup import Unreachable, describe, explain_channel, explain_login
 
@@ -82,14 +83,17 @@ def build_client(config: Config) -> pyrogram.Client:
 
 def build_check_client(config: Config) -> pyrogram.Client:
     """A client for `atendimento check`: in memory and deaf to updates, so that it can run
-    beside the desk without taking the desk's session or its updates."""
+    beside the desk without taking the desk's session or its updates. In parallel mode it
+    takes updates: it watches for what the bot's other sessions send (another session of a
+    bot receives its updates too: that mode relies on it)."""
+
     return pyrogram.Client(
         f"{SESSION_NAME}-check",
         api_id=config.api_id,
         api_hash=config.api_hash.reveal(),
         bot_token=config.bot_token.reveal(),
         in_memory=True,
-        no_updates=True,
+        no_updates=not Mode.of(config.desk).intercept,
         sleep_threshold=30,
         proxy=proxy_settings(config),
     )

@@ -19,6 +19,9 @@ from telegram.ext import (
     filters,
 )
 
+from atendimento.storage import migrate_url
+from atendimento.telegram.check import report
+
 from .conftest import RunningDesk, card_of, thread_texts
 from .test_webhooks import SECRET, Receiver, free_port
 
@@ -318,3 +321,30 @@ async def test_photos_files_and_albums_the_existing_bot_sends_reach_the_thread(
     assert copies[2].grouped_id and copies[2].grouped_id == copies[3].grouped_id
     assert copies[2].text == "🤖 frente"
     assert all(m.raw.reply_markup is None for m in copies)
+
+
+@pytest.mark.parametrize("outgoing_seen", [True, False])
+async def test_check_watches_for_what_the_existing_bot_sends_and_sends_nothing(
+        sandbox, tmp_path, database_url, capsys, outgoing_seen):
+    sandbox.switches.parallel_sessions_receive_outgoing = outgoing_seen
+    migrate_url(database_url)
+    config = RunningDesk(sandbox, tmp_path, database_url, MODE="parallel").config
+    ana = sandbox.client("Ana Souza")
+    ana.start()
+    api = await sandbox.bot_api()
+    async with telegram.Bot(api.token, base_url=api.base_url,
+                            base_file_url=api.base_file_url) as bot:
+        checking = asyncio.create_task(report(
+            config, lambda _config: sandbox.bot_client("check"),
+            watch=5 if outgoing_seen else 0.2))
+        while not checking.done():  # the existing bot's traffic, whenever the check listens
+            with contextlib.suppress(telegram.error.RetryAfter):  # its flood limit, obeyed
+                await bot.send_message(ana.id, "Promoção de hoje")
+            await asyncio.sleep(0.02)
+        passed = await checking
+    out = capsys.readouterr().out
+    assert ("✓ messages the existing bot sends are seen" in out) is outgoing_seen
+    assert passed is outgoing_seen
+    if not outgoing_seen:
+        assert "✗ messages the existing bot sends are seen: none in 0.2 s" in out
+    assert {m.text for m in ana.chat() if m.from_bot} == {"Promoção de hoje"}  # check: silent
