@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         "the team in a simulated Telegram")
     sandbox.add_argument("--script", type=Path, metavar="FILE",
                          help="play a scenario file and print the transcript")
+    sandbox.add_argument("--parallel", action="store_true",
+                         help="the desk in parallel mode beside an existing bot (a small sales "
+                         "funnel) that answers clients: watch the threads fill with both sides")
     commands.add_parser("reload", help="check respostas/ and make the running desk read it "
                         "again (it also notices changed files by itself within seconds)")
     faq = commands.add_parser("import-faq", help="turn a CSV of questions and answers into "
@@ -70,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     if args.command == "sandbox":
-        return _sandbox(args.script, args.env_file)
+        return _sandbox(args.script, args.env_file, args.parallel)
     if args.command == "import-faq":
         return _import_faq(args.csv, args.language, args.env_file)
     if args.command == "reload":
@@ -122,7 +125,7 @@ def _check(config: Config) -> int:
     return EXIT_OK if passed else EXIT_FAILURE
 
 
-def _sandbox(script: Path | None, env_file: Path) -> int:
+def _sandbox(script: Path | None, env_file: Path, parallel: bool = False) -> int:
     """The offline demo needs no configuration; LANGUAGE, TIMEZONE and TEXTS_DIR still apply."""
     import os
 
@@ -132,13 +135,13 @@ def _sandbox(script: Path | None, env_file: Path) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     environ = {**read_env_file(env_file), **os.environ}
     if script is None:
-        return asyncio.run(play(None, sys.stdout, environ))
+        return asyncio.run(play(None, sys.stdout, environ, parallel))
     try:
         lines = script.read_text(encoding="utf-8").splitlines()
     except OSError as error:
         print(f"cannot read {script}: {error.strerror}", file=sys.stderr)
         return EXIT_CONFIG
-    return asyncio.run(play(lines, sys.stdout, environ))
+    return asyncio.run(play(lines, sys.stdout, environ, parallel))
 
 
 def _loose_settings(env_file: Path) -> dict[str, str]:

@@ -10,6 +10,7 @@ interactive prompt and `--script FILE`:
     ana: Olá, meu pedido atrasou
     eva > ana: Vou verificar            # eva comments in ana's thread
     eva > ana: /p urgente               # commands go in the thread too
+    ana presses "Preços"                # a button under the bot's latest message with it
     wait 2h                             # time passes (durations in service lines)
     show ana | show thread ana | show channel
 
@@ -30,6 +31,8 @@ from typing import TextIO
 from atendimento.app import App
 from atendimento.errors import StartupError
 from atendimento.sandbox import Sandbox
+from atendimento.sandbox.botapi.example_bot import ExampleBot
+from atendimento.sandbox.callbacks import buttons
 from atendimento.sandbox.people import Person
 from atendimento.sandboxed import sandbox_app, sandbox_config, settle
 
@@ -43,10 +46,12 @@ class ScriptError(ValueError):
 
 
 class Demo:
-    def __init__(self, sandbox: Sandbox, app: App, out: TextIO) -> None:
+    def __init__(self, sandbox: Sandbox, app: App, out: TextIO,
+                 other_bot: bool = False) -> None:
         self.sandbox = sandbox
         self.app = app
         self.out = out
+        self.other_bot = other_bot  # --parallel: an existing bot answers over the Bot API
         self.people: dict[str, Person] = {}
         self.seen: dict[tuple, str] = {}
 
@@ -55,6 +60,19 @@ class Demo:
 
     async def settle(self) -> None:
         await settle(self.sandbox, self.app)
+        if not self.other_bot:
+            return
+        # The existing bot answers in its own time, over HTTP: until nothing changes for a
+        # few polls (at most a second).
+        before, calm = list(self.views()), 0
+        for _ in range(50):
+            await asyncio.sleep(0.02)
+            await settle(self.sandbox, self.app)
+            now = list(self.views())
+            calm = calm + 1 if now == before else 0
+            if calm == 3:
+                return
+            before = now
 
     async def run_line(self, line: str) -> None:
         line = line.strip()
@@ -76,6 +94,8 @@ class Demo:
         elif match := re.fullmatch(r"(\w+)\s*>\s*(\w+)\s*:\s*(.*)", line):
             author, client, text = match.groups()
             self.person(author).comment(self.card(client), text)
+        elif match := re.fullmatch(r"(\w+)\s+presses\s+(.+)", line):
+            self.press(self.person(match.group(1)), match.group(2).strip().strip('"'))
         elif match := re.fullmatch(r"(\w+)\s*:\s*(.*)", line):
             name, text = match.groups()
             person = self.person(name)
@@ -89,7 +109,16 @@ class Demo:
             self.show(match.group(1).split())
         else:
             raise ScriptError(f"cannot read {line!r}: write `ana: text`, `eva > ana: text`, "
-                              "`ana = client \"Ana Souza\" pt-br`, `wait 2h` or `show ana`")
+                              "`ana = client \"Ana Souza\" pt-br`, `ana presses \"Preços\"`, "
+                              "`wait 2h` or `show ana`")
+
+    def press(self, person: Person, label: str) -> None:
+        """The latest message in the person's chat with a button `label` is pressed."""
+        for message in reversed(person.chat()):
+            if any(text == label for text, _data in buttons(message)):
+                person.press(message, label)
+                return
+        raise ScriptError(f"no button {label!r} in that chat")
 
     def person(self, name: str) -> Person:
         if name not in self.people:
@@ -159,14 +188,22 @@ def parse_duration(text: str) -> int:
     return sum(int(n) * SECONDS[unit] for n, unit in parts)
 
 
-async def play(lines: Iterable[str] | None, out: TextIO, environ: dict[str, str]) -> int:
-    """Run the desk in a fresh sandbox and play `lines` (None: read them from the prompt)."""
+async def play(lines: Iterable[str] | None, out: TextIO, environ: dict[str, str],
+               parallel: bool = False) -> int:
+    """Run the desk in a fresh sandbox and play `lines` (None: read them from the prompt).
+    `parallel`: the desk in parallel mode beside an existing bot (botapi/example_bot.py) that
+    answers clients over the sandbox's Bot API."""
     with tempfile.TemporaryDirectory(prefix="atendimento-sandbox-") as directory:
         sandbox = Sandbox(strict=True)
         sandbox.world.limits.enabled = False  # a demo need not wait out Telegram's limits
         await sandbox.start()
         own = {k: v for k, v in environ.items() if k in ("LANGUAGE", "TIMEZONE", "TEXTS_DIR")}
         own.setdefault("TEXTS_DIR", str(default_texts()))
+        other_bot = None
+        if parallel:
+            api = await sandbox.bot_api()
+            own.update(MODE="parallel", BOT_TOKEN=api.token)
+            other_bot = ExampleBot(api.base_url, api.token)
         config = sandbox_config(sandbox, Path(directory), **own)
         app = sandbox_app(sandbox, config, Path(directory))
         try:
@@ -175,7 +212,11 @@ async def play(lines: Iterable[str] | None, out: TextIO, environ: dict[str, str]
             except StartupError as error:
                 print(error, file=out)
                 return error.exit_status
-            demo = Demo(sandbox, app, out)
+            if other_bot is not None:
+                await other_bot.start()
+                print("parallel mode: the shop's existing bot answers clients; the desk "
+                      "records both sides in the threads", file=out)
+            demo = Demo(sandbox, app, out, other_bot=other_bot is not None)
             if lines is None:
                 await _interactive(demo, out)
                 return 0
@@ -187,6 +228,8 @@ async def play(lines: Iterable[str] | None, out: TextIO, environ: dict[str, str]
                     return 2
             return 0
         finally:
+            if other_bot is not None:
+                await other_bot.stop()
             await app.stop()
             await sandbox.close()
 

@@ -62,3 +62,29 @@ def test_cli_script_needs_no_configuration(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize("text, seconds", [("30m", 1800), ("2h", 7200), ("1d 3h", 97200)])
 def test_durations(text, seconds):
     assert demo.parse_duration(text) == seconds
+
+
+async def test_parallel_mode_plays_beside_an_existing_bot():
+    out = io.StringIO()
+    script = (EXAMPLE.parent / "parallel.txt").read_text().splitlines()
+    assert await demo.play(script, out, {}, parallel=True) == 0
+    transcript = out.getvalue()
+    for expected in [
+        "[ana's chat] 🤖 bot: Olá, Ana! Sou o bot da loja.",  # the existing bot greets
+        "🤖 Olá, Ana! Sou o bot da loja.\n    \n    🔘 [Preços] · [Site ↗ https://example.org]",
+        "[ana's thread] 🤖 bot: 👆 O cliente apertou «Preços»",
+        "[ana's thread] 🤖 bot: 🤖 A tabela de preços está em example.org/precos",
+        "[ana's thread] 🤖 bot: 🤖 Recebido: Tem o vestido azul no tamanho M?",
+        "[ana's chat] 🤖 bot: Oi Ana, sou a Eva: tem sim, separei um para você.",
+        "✅ Atendimento #1 encerrado por Eva Lima",
+    ]:
+        assert expected in transcript
+    chat = [line for line in transcript.splitlines() if line.startswith("  [ana's chat] 🤖")]
+    assert len(chat) == 5  # greeting, prices, two echoes, Eva; no end text: SILENT_MODE
+
+
+async def test_a_button_nobody_shows_is_named():
+    out = io.StringIO()
+    assert await demo.play(["ana = client \"Ana\"", "ana: oi", "ana presses \"Comprar\""],
+                           out, {}) == 2
+    assert "line 3: no button 'Comprar' in that chat" in out.getvalue()
