@@ -4,11 +4,15 @@ every message must have been relayed exactly once, in the order written.
 
 Run: ``python -m atendimento.bench crash [--trials N] [--clients C] [--attendants A]
 [--messages M] [--comments K] [--seed S] [--kill-after MIN MAX] [--deadline SECONDS]
-[--database sqlite|postgres] [--database-url URL]``; LOG_LEVEL=INFO shows the desk's log.
+[--database sqlite|postgres] [--database-url URL] [--parallel [--bot-messages B]]``;
+LOG_LEVEL=INFO shows the desk's log.
 
 Clients write "c<x> m<y>" (the desk copies them into the client's thread) and attendants comment
 "a<k> c<x> m<y>" in those threads (the desk sends them to the client), y counting up in each
-conversation. Only the bot's copies matching these shapes are counted: service lines, cards and
+conversation. With --parallel the desk runs in parallel mode and an existing bot, another
+session of the same bot speaking the Bot API over HTTP, sends each client "b c<x> m<y>" during
+the burst: the desk must copy each into the client's thread (marked 🤖) once, in order. Only
+the bot's copies matching these shapes are counted: service lines, cards and
 the desk's own texts are not.
 """
 
@@ -25,6 +29,9 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 from atendimento.bench.harness import bench_database, describe, scratch, texts_dir
 from atendimento.sandbox import RealClock, Sandbox
@@ -33,9 +40,11 @@ from atendimento.sandbox.process import BotProcess
 
 CLIENT_TEXT = re.compile(r"c(\d+) m(\d+)")
 TEAM_TEXT = re.compile(r"a(\d+) c(\d+) m(\d+)")
+BOT_COPY = re.compile(r"🤖 (b c(\d+) m(\d+))")
 CARD_TAG = re.compile(r"#c(\d+)\b")
 WARM_UP = "warm up"
 TO_THREAD, TO_CLIENT = "client → thread", "attendant → client"
+INTERCEPTED = "existing bot → thread"
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,8 @@ class CrashPlan:
     poll: float = 0.02
     quiet: float = 0.3  # once all arrived, how long nothing more may arrive (late duplicates)
     pace: float = 0.002  # the least pause between two acts, for the desk's process to work
+    parallel: bool = False  # the desk in parallel mode beside an existing bot
+    bot_messages: int = 0  # per client, sent by the existing bot (parallel)
 
 
 @dataclass(frozen=True)
@@ -63,9 +74,12 @@ class Act:
     client: int
     seq: int  # its place in its conversation
     attendant: int | None = None
+    by_bot: bool = False  # sent by the existing bot (parallel mode)
 
     @property
     def direction(self) -> str:
+        if self.by_bot:
+            return INTERCEPTED
         return TO_THREAD if self.attendant is None else TO_CLIENT
 
 
@@ -135,6 +149,9 @@ def conversations(plan: CrashPlan, rng: random.Random) -> list[list[Act]]:
             k = rng.randrange(plan.attendants)
             comments.append(Act(f"a{k} c{x} m{y}", x, y, attendant=k))
         queues.append(comments)
+        if plan.parallel:
+            queues.append([Act(f"b c{x} m{y}", x, y, by_bot=True)
+                           for y in range(plan.bot_messages)])
     return [q for q in queues if q]
 
 
@@ -152,9 +169,11 @@ def interleave(queues: list[list[Act]], rng: random.Random) -> list[Act]:
 
 # ----- the desk in its process -------------------------------------------------------------
 
-def desk_command(sandbox: Sandbox, directory: Path, database_url: str, texts: Path) -> list[str]:
+def desk_command(sandbox: Sandbox, directory: Path, database_url: str, texts: Path,
+                 *settings: str) -> list[str]:
     return [sys.executable, "-m", "atendimento.sandbox.desk_process", str(directory / "data"),
-            str(directory / "session"), database_url, str(texts), str(sandbox.channel_chat_id)]
+            str(directory / "session"), database_url, str(texts), str(sandbox.channel_chat_id),
+            *settings]
 
 
 class Killer:
@@ -213,9 +232,17 @@ class People:
     clients: list[Person]
     team: list[Person]
     cards: dict[int, int] = field(default_factory=dict)  # client index -> card post id
+    bot: Any = None  # the existing bot's HTTP session on the Bot API endpoint (parallel)
+    bot_url: str = ""
 
-    def act(self, act: Act) -> None:
-        if act.attendant is None:
+    async def act(self, act: Act) -> None:
+        if act.by_bot:
+            chat = self.clients[act.client].id
+            async with self.bot.post(self.bot_url + "sendMessage",
+                                     json={"chat_id": chat, "text": act.text}) as answer:
+                if answer.status != 200:
+                    raise RuntimeError(f"the existing bot could not send: {answer.status}")
+        elif act.attendant is None:
             self.clients[act.client].send(act.text)
         else:
             self.team[act.attendant].comment(self.cards[act.client], act.text)
@@ -245,7 +272,7 @@ async def write_all(people: People, acts: list[Act], killer: Killer, plan: Crash
     """The burst, spread over the time the kills are expected to take."""
     for n, act in enumerate(acts):
         trial_of[act.text] = killer.kills
-        people.act(act)
+        await people.act(act)
         left = len(acts) - n - 1
         pause = killer.time_left() / left if left else 0.0
         await asyncio.sleep(max(plan.pace, pause))
@@ -263,14 +290,19 @@ def arrivals(people: People) -> tuple[dict[tuple[str, int], list[str]], int]:
     misplaced = 0
     for _ident, message in sorted(sandbox.group.messages.items()):
         text = getattr(message, "message", None) or ""
-        match = CLIENT_TEXT.fullmatch(text) if getattr(message, "out", None) else None
-        if match is None:
+        if not getattr(message, "out", None):
+            continue
+        if match := CLIENT_TEXT.fullmatch(text):
+            key, client = (TO_THREAD, int(match[1])), int(match[1])
+        elif match := BOT_COPY.fullmatch(text):
+            key, client, text = (INTERCEPTED, int(match[2])), int(match[2]), match[1]
+        else:
             continue
         header = message.reply_to
         root = (header.reply_to_top_id or header.reply_to_msg_id) if header else None
-        if roots.get(root) != int(match[1]):
+        if roots.get(root) != client:
             misplaced += 1
-        found[TO_THREAD, int(match[1])].append(text)
+        found[key].append(text)
     for _ident, message in sorted(sandbox.world.private.items()):
         text = getattr(message, "message", None) or ""
         match = TEAM_TEXT.fullmatch(text) if getattr(message, "out", None) else None
@@ -291,7 +323,8 @@ def score(acts: list[Act], found: dict[tuple[str, int], list[str]], trials: list
           trial_of: dict[str, int]) -> tuple[dict[str, Tally], int]:
     """Fills each trial's tally; returns the tallies per direction and the spurious copies."""
     by_text = {act.text: act for act in acts}
-    directions = {TO_THREAD: Tally(), TO_CLIENT: Tally()}
+    directions = {direction: Tally() for direction in (TO_THREAD, TO_CLIENT, INTERCEPTED)
+                  if direction != INTERCEPTED or any(act.by_bot for act in acts)}
     late: set[str] = set()
     spurious = 0
     for texts in found.values():
@@ -356,17 +389,25 @@ async def run_trials(database_url: str, directory: Path, plan: CrashPlan,
     rng = random.Random(plan.seed)
     acts = interleave(conversations(plan, rng), rng)
     delays = [rng.uniform(*plan.kill_after) for _ in range(plan.trials)]
-    async with Sandbox(seed=plan.seed, clock=RealClock()) as sandbox:
+    async with Sandbox(seed=plan.seed, clock=RealClock()) as sandbox, \
+            aiohttp.ClientSession() as bot:
         sandbox.world.limits.enabled = False  # the desk sleeps on the real clock, not ours
+        settings: list[str] = []
+        bot_url = ""
+        if plan.parallel:
+            api = await sandbox.bot_api()
+            settings = ["MODE=parallel", f"BOT_TOKEN={api.token}"]
+            bot_url = f"{api.base_url}{api.token}/"
         process = sandbox.bot_process(desk_command(sandbox, directory, database_url,
-                                                   texts or texts_dir()))
+                                                   texts or texts_dir(), *settings))
         try:
             began = time.monotonic()
             await process.start()
             killer = Killer(process, delays, time.monotonic() - began)
             people = People(
                 sandbox, [sandbox.client(f"Client {x}") for x in range(plan.clients)],
-                [sandbox.team_member(f"Attendant {k}") for k in range(plan.attendants)])
+                [sandbox.team_member(f"Attendant {k}") for k in range(plan.attendants)],
+                bot=bot, bot_url=bot_url)
             await warm_up(people, plan)
             trial_of: dict[str, int] = {}
             began = time.monotonic()
@@ -401,7 +442,8 @@ def replay_command(plan: CrashPlan, database: str = "--database sqlite") -> str:
             f"--attendants {plan.attendants} --messages {plan.messages} "
             f"--comments {plan.comments} --seed {plan.seed} --kill-after "
             f"{plan.kill_after[0] * 1e3:g} {plan.kill_after[1] * 1e3:g} "
-            f"--deadline {plan.deadline:g} {database}")
+            f"--deadline {plan.deadline:g} {database}"
+            + (f" --parallel --bot-messages {plan.bot_messages}" if plan.parallel else ""))
 
 
 def row(label: str, trial: Trial | None, tally: Tally) -> str:
@@ -425,7 +467,10 @@ def report(result: CrashResult, database: str, replay: str) -> list[str]:
         f"it was ready, during a burst of {counted(plan.clients * plan.messages, 'message')} "
         f"from {counted(plan.clients, 'client')} and "
         f"{counted(plan.clients * plan.comments, 'comment')} from "
-        f"{counted(plan.attendants, 'attendant')}; desk on {database}; sandbox rate limits off",
+        f"{counted(plan.attendants, 'attendant')}"
+        + (f" and {counted(plan.clients * plan.bot_messages, 'message')} from the existing "
+           "bot (parallel mode)" if plan.parallel else "")
+        + f"; desk on {database}; sandbox rate limits off",
         f"seed {plan.seed}; replay: {replay}",
         f"{'':20}{'killed after':>12}{'down':>9}{'sent':>7}{'delivered':>11}{'lost':>6}"
         f"{'duplicated':>12}{'out of order':>14}",
@@ -477,6 +522,11 @@ def parser() -> argparse.ArgumentParser:
                       "ATENDIMENTO_TEST_DATABASE_URL")
     made.add_argument("--database-url", metavar="URL",
                       help="bench on this database instead, used as it is: it must be empty")
+    made.add_argument("--parallel", action="store_true",
+                      help="the desk in parallel mode while an existing bot (the Bot API "
+                      "session of the same bot) sends clients messages during the burst")
+    made.add_argument("--bot-messages", type=int, help="with --parallel, the existing bot's "
+                      "messages per client (default: half of --messages)")
     return made
 
 
@@ -485,6 +535,8 @@ def main(argv: list[str] | None = None) -> int:
     args = command.parse_args(argv)
     if args.comments is None:
         args.comments = args.messages // 2
+    if args.bot_messages is None:
+        args.bot_messages = args.messages // 2 if args.parallel else 0
     if args.seed is None:
         args.seed = secrets.randbelow(2**32)
     if min(args.trials, args.comments) < 0 or min(args.clients, args.attendants,
@@ -498,7 +550,8 @@ def main(argv: list[str] | None = None) -> int:
     plan = CrashPlan(clients=args.clients, attendants=args.attendants, messages=args.messages,
                      comments=args.comments, trials=args.trials, seed=args.seed,
                      kill_after=(args.kill_after[0] / 1e3, args.kill_after[1] / 1e3),
-                     deadline=args.deadline)
+                     deadline=args.deadline, parallel=args.parallel,
+                     bot_messages=args.bot_messages)
     replay = replay_command(plan, "--database-url URL" if args.database_url
                             else f"--database {args.database}")
     try:

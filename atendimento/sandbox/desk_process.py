@@ -1,5 +1,6 @@
 """The real desk in its own process on the sandbox's socket (crash tests): ``python -m
-atendimento.sandbox.desk_process DATA_DIR SESSION_DIR DATABASE_URL TEXTS_DIR CHANNEL_ID``."""
+atendimento.sandbox.desk_process DATA_DIR SESSION_DIR DATABASE_URL TEXTS_DIR CHANNEL_ID
+[KEY=VALUE ...]`` (more settings, e.g. ``MODE=parallel``)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,16 @@ from atendimento.sandboxed import DUMMY_CREDENTIALS
 from atendimento.telegram.client import DESK_PARSING
 
 USAGE = ("usage: python -m atendimento.sandbox.desk_process DATA_DIR SESSION_DIR DATABASE_URL "
-         "TEXTS_DIR CHANNEL_ID")
+         "TEXTS_DIR CHANNEL_ID [KEY=VALUE ...]")
 
 
-def desk_config(data_dir: str, database_url: str, texts_dir: str, channel: str) -> Config:
+def desk_config(data_dir: str, database_url: str, texts_dir: str, channel: str,
+                **settings: str) -> Config:
     """What sandboxed.sandbox_config gives, from arguments instead of a Sandbox object."""
     environ = {**DUMMY_CREDENTIALS, "CHANNEL": channel, "DATA_DIR": data_dir,
                "DATABASE_URL": database_url, "TEXTS_DIR": texts_dir,
                "TIMEZONE": "America/Sao_Paulo",
-               "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
+               "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"), **settings}
     return load_config(environ, env_file=None)
 
 
@@ -40,8 +42,9 @@ def desk_app(config: Config, session_dir: Path) -> App:
 
 
 async def run(argv: list[str]) -> None:
-    data_dir, session_dir, database_url, texts_dir, channel = argv
-    config = desk_config(data_dir, database_url, texts_dir, channel)
+    data_dir, session_dir, database_url, texts_dir, channel, *more = argv
+    settings = dict(pair.split("=", 1) for pair in more)
+    config = desk_config(data_dir, database_url, texts_dir, channel, **settings)
     # stdout carries only the READY line and is not read afterwards: logs go to stderr, lest
     # a full pipe block the desk.
     setup_logging(config.log_level, config.secrets, stream=sys.stderr)
@@ -57,7 +60,7 @@ async def run(argv: list[str]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 5:
+    if len(argv) < 5 or not all("=" in pair for pair in argv[5:]):
         print(USAGE, file=sys.stderr)
         return 2
     asyncio.run(run(argv))

@@ -3,7 +3,17 @@ both ways; every message still reaches the other side exactly once, in the order
 
 from __future__ import annotations
 
-from atendimento.bench.crash import CrashPlan, replay_command, report, run_trials
+import dataclasses
+
+from atendimento.bench.crash import (
+    INTERCEPTED,
+    TO_CLIENT,
+    TO_THREAD,
+    CrashPlan,
+    replay_command,
+    report,
+    run_trials,
+)
 from atendimento.bench.harness import describe
 
 # Small enough for a few seconds; `atendimento bench crash` runs the same with more of each.
@@ -24,3 +34,17 @@ async def test_a_desk_killed_during_a_burst_relays_every_message_once_in_order(
     assert (total.lost, total.duplicated, total.out_of_order) == (0, 0, 0), figures
     assert (result.misplaced, result.spurious, result.extra_cards) == (0, 0, 0), figures
     assert result.unimplemented == [], "the desk called raw methods the sandbox lacks"
+
+
+async def test_in_parallel_mode_what_the_existing_bot_sends_meanwhile_is_copied_once_in_order(
+        database_url, tmp_path):
+    plan = dataclasses.replace(PLAN, parallel=True, bot_messages=5, clients=3)
+    result = await run_trials(database_url, tmp_path, plan)
+
+    figures = "\n".join(report(result, describe(database_url), replay_command(plan)))
+    assert set(result.directions) == {TO_THREAD, TO_CLIENT, INTERCEPTED}
+    assert result.directions[INTERCEPTED].sent == plan.clients * plan.bot_messages
+    assert [trial.exit_code for trial in result.trials[:-1]] == [-9] * plan.trials
+    total = result.total
+    assert (total.lost, total.duplicated, total.out_of_order) == (0, 0, 0), figures
+    assert (result.misplaced, result.spurious, result.extra_cards) == (0, 0, 0), figures
