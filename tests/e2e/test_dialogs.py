@@ -31,8 +31,11 @@ async def test_ignored_and_not_white_listed_people_leave_no_trace(sandbox, tmp_p
         assert thread_texts(sandbox, ana)[-2] == "hello"
         assert cards_of(sandbox, bia) == [] and cards_of(sandbox, caio) == []
         from atendimento.storage import clients as client_rows
-        stored = [await desk.app.storage.run(client_rows.get, p.id) for p in (bia, caio)]
-        assert stored == [None, None]  # not even their names are kept
+        ignored, left_out = [await desk.app.storage.run(client_rows.get, p.id)
+                             for p in (bia, caio)]
+        assert ignored is None  # not even their names are kept
+        assert left_out.first_name == "Caio"  # only who they are, so /novo can open a card
+        assert sandbox.posts() == cards_of(sandbox, ana)
     finally:
         await desk.stop()
 
@@ -70,6 +73,33 @@ async def test_private_keywords_open_an_atendimento_and_what_follows_is_recorded
         caio.send("operadora de celular")  # a whole word, not a part of one
         await desk.settle()
         assert cards_of(sandbox, caio) == []
+    finally:
+        await desk.stop()
+
+
+async def test_novo_opens_a_card_the_rules_left_out_until_the_atendimento_ends(
+        sandbox, tmp_path, database_url):
+    ana, caio = sandbox.client("Ana", language="en"), sandbox.client("Caio", language="en")
+    desk = RunningDesk(sandbox, tmp_path, database_url, LANGUAGE="en", WHITE_LIST=str(ana.id),
+                       IGNORE="1")
+    await desk.start()
+    try:
+        caio.send("hello?")
+        await desk.settle()
+        assert cards_of(sandbox, caio) == []
+        eva = sandbox.team_member("Eva Lima", language="en")
+        eva.send(f"/novo {caio.id} How can we help?")
+        await desk.settle()
+        assert caio.chat()[-1].text == "How can we help?"
+        caio.send("my order is late")  # recorded: an atendimento is open
+        await desk.settle()
+        assert thread_texts(sandbox, caio)[-1] == "my order is late"
+        eva.comment(card_of(sandbox, caio), "/fim")
+        await desk.settle()
+        before = len(thread_texts(sandbox, caio))
+        caio.send("thanks")  # ended: the white list holds again
+        await desk.settle()
+        assert len(thread_texts(sandbox, caio)) == before
     finally:
         await desk.stop()
 

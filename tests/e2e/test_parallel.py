@@ -22,7 +22,7 @@ from telegram.ext import (
 from atendimento.storage import migrate_url
 from atendimento.telegram.check import report
 
-from .conftest import RunningDesk, card_of, thread_texts
+from .conftest import RunningDesk, bot_said, card_of, thread_texts
 from .test_webhooks import SECRET, Receiver, free_port
 
 POLL = dt.timedelta(seconds=5)  # never waited out: stopping the updater cancels the poll
@@ -348,3 +348,25 @@ async def test_check_watches_for_what_the_existing_bot_sends_and_sends_nothing(
     if not outgoing_seen:
         assert "✗ messages the existing bot sends are seen: none in 0.2 s" in out
     assert {m.text for m in ana.chat() if m.from_bot} == {"Promoção de hoje"}  # check: silent
+
+
+async def test_novo_opens_a_card_for_a_client_the_dialog_rules_left_out(
+        sandbox, tmp_path, database_url, funnel):
+    ana, bruno = sandbox.client("Ana Souza", username="ana_s"), sandbox.client("Bruno Reis")
+    desk = await attached(sandbox, tmp_path, database_url, WHITE_LIST=str(bruno.id))
+    try:
+        async with running(await sandbox.bot_api(), *funnel.handlers()):
+            ana.start()
+            await until(desk, lambda: len(ana.chat()) == 2)
+            assert sandbox.posts() == []  # Ana is not on the white list
+            eva = sandbox.team_member("Eva Lima", language="en")
+            eva.send("/novo @ana_s")
+            await until(desk, lambda: len(sandbox.posts()) == 1)
+            assert bot_said(eva)[-1].startswith("Thread of Ana Souza: https://t.me/c/")
+            ana.send("Quero o azul")
+            await until(desk, lambda: "Quero o azul" in thread_texts(sandbox, ana))
+            await until(desk, lambda: "🤖 Recebido: Quero o azul" in thread_texts(sandbox, ana))
+        assert [m.text for m in ana.chat()] == [
+            "/start", "Olá, Ana!", "Quero o azul", "Recebido: Quero o azul"]
+    finally:
+        await desk.stop()

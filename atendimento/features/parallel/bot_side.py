@@ -63,19 +63,19 @@ class BotSide:
 
     # --- what the other system sent ---------------------------------------------------------
 
-    def _recorded(self, user_id: int) -> bool:
-        return self.rules is None or self.rules.recorded(user_id)
+    def _ignored(self, user_id: int) -> bool:
+        return self.rules is not None and user_id in self.rules.ignore
 
-    def _keywords(self) -> bool:
-        return self.rules is not None and bool(self.rules.words or self.rules.commands)
+    def _only_while_open(self, user_id: int) -> bool:
+        return self.rules is not None and self.rules.only_while_open(user_id)
 
     async def message(self, event: BotMessage) -> None:
         ctx, incoming = self.ctx, event.message
         chat = incoming.chat_id
-        if not self._recorded(chat):
+        if self._ignored(chat):
             return
         await ctx.outbox.flushed(chat)  # a send of the desk's own, caught up on at start
-        now, keywords = ctx.now(), self._keywords()
+        now, only_while_open = ctx.now(), self._only_while_open(chat)
 
         def read(t: Any) -> _Place | None:
             if (parallel_rows.is_own(t, chat, incoming.message_id)
@@ -84,8 +84,8 @@ class BotSide:
             _client, thread, current = client_rows.with_thread(t, chat)
             if thread is None or thread.thread_root_id is None:
                 return None  # the bot talks to someone who never wrote: no card for that
-            if current is None and keywords:
-                return None  # outside an atendimento PRIVATE_KEYWORDS opened
+            if current is None and only_while_open:
+                return None  # outside an atendimento a keyword or /novo opened
             atendimento = current or thread_rows.last_atendimento(t, thread.id)
             if atendimento is None:
                 return None
@@ -156,14 +156,15 @@ class BotSide:
     async def press(self, press: ForeignPress) -> None:
         """The client pressed a button of the other system's: a line under its copy."""
         ctx = self.ctx
-        if not self._recorded(press.chat_id):
+        if self._ignored(press.chat_id):
             return
+        only_while_open = self._only_while_open(press.chat_id)
 
         def read(t: Any) -> tuple[Thread, Link | None] | None:
             _client, thread, current = client_rows.with_thread(t, press.chat_id)
             if thread is None or thread.thread_root_id is None:
                 return None
-            if current is None and self._keywords():
+            if current is None and only_while_open:
                 return None
             return thread, link_rows.find_by_client_message(t, press.chat_id,
                                                             press.message_id)
