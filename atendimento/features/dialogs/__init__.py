@@ -7,8 +7,10 @@ existing bot keeps to the dialogs a person should see.
 A private message the rules leave out is claimed and dropped: not copied, not stored, no
 card. Only the person is remembered (name, @username), so that an operator can still open
 their card with /novo; once an atendimento is open, their messages are recorded until it ends,
-white list or not. IGNORE is absolute: nothing of those ids is kept. The feature comes last, so a team member's own workspace (saved replies) is never
-judged by them; a command the desk knows (/start, /status…) is answered as usual."""
+white list or not. IGNORE is absolute: nothing of those ids is kept.
+
+The feature comes last, so a team member's own workspace (saved replies) is never judged
+by them; a command the desk knows (/start, /status…) is answered as usual."""
 
 from __future__ import annotations
 
