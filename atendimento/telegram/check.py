@@ -7,6 +7,7 @@ running desk without stealing its updates.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -164,28 +165,42 @@ async def _admin_check(client: pyrogram.Client, chat_id: int, user_id: int, name
     return Check(name, True)
 
 
-async def check_parallel(client: pyrogram.Client, seconds: float) -> Check:
-    """Parallel mode: whether this session sees what another session of the bot sends. It
-    sends nothing: it watches its own updates for `seconds` for a private message the bot
-    sent, and returns at the first one."""
-    name = "messages the existing bot sends are seen"
-    seen = asyncio.Event()
+async def check_parallel(client: pyrogram.Client, seconds: float,
+                         outgoing: bool = True) -> list[Check]:
+    """Parallel mode: whether this session sees what clients write to the bot (another
+    system takes them too) and, with `outgoing`, what another session of the bot sends. It
+    sends nothing: it watches its own updates for up to `seconds`, until it has seen both."""
+    seen = {"in": asyncio.Event(), "out": asyncio.Event()}
+    if not outgoing:
+        seen["out"].set()
 
-    async def outgoing(_client: pyrogram.Client, _message: Any) -> None:
-        seen.set()
+    async def private(_client: pyrogram.Client, message: Any) -> None:
+        seen["out" if message.outgoing else "in"].set()
 
-    handler = MessageHandler(outgoing, filters.private & filters.outgoing)
+    handler = MessageHandler(private, filters.private)
     client.add_handler(handler, group=-1)
     try:
-        await asyncio.wait_for(seen.wait(), seconds)
-    except TimeoutError:
-        return Check(name, False, f"none in {seconds:g} s",
-                     "have the existing bot send something to someone (or wait for its "
-                     "traffic) and run the check again; if it sends and nothing is seen, the "
-                     "threads will hold the clients' side only (INTERCEPT_EXTERNAL=off says so)")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*(e.wait() for e in seen.values())),
+                                   seconds)
     finally:
         client.remove_handler(handler, group=-1)
-    return Check(name, True)
+    results = [_watched("messages clients write to the bot are seen", seen["in"], seconds,
+                        "have someone write to the bot during the check; if they write and "
+                        "nothing is seen, Telegram gives this session no private messages: "
+                        "no card opens while the existing system answers alone")]
+    if outgoing:
+        results.append(_watched(
+            "messages the existing bot sends are seen", seen["out"], seconds,
+            "have the existing bot send something to someone (or wait for its traffic) and "
+            "run the check again; if it sends and nothing is seen, the threads will hold the "
+            "clients' side only (INTERCEPT_EXTERNAL=off says so)"))
+    return results
+
+
+def _watched(name: str, seen: asyncio.Event, seconds: float, fix: str) -> Check:
+    return Check(name, True) if seen.is_set() else Check(name, False,
+                                                         f"none in {seconds:g} s", fix)
 
 
 def connection_failed(error: BaseException, config: Config) -> list[Check]:
@@ -206,8 +221,8 @@ def connection_failed(error: BaseException, config: Config) -> list[Check]:
 async def run_checks(config: Config,
                      client_factory: Callable[[Config], pyrogram.Client],
                      watch: float = WATCH_SECONDS) -> list[Check]:
-    """Every check; in parallel mode with interception on, also `watch` seconds of watching
-    for the existing bot's messages (the client the factory makes must then take updates)."""
+    """Every check; in parallel mode, also up to `watch` seconds of watching for clients'
+    messages and the existing bot's (the client the factory makes must then take updates)."""
     results = [check_texts(config), check_languages(config), check_database(config)]
     client = client_factory(config)
     try:
@@ -220,8 +235,9 @@ async def run_checks(config: Config,
             results.append(Check(f"proxy {config.proxy.display}", True, "connected through it"))
         results.append(Check("connect to Telegram", True, f"as @{client.me.username}"))
         results += await check_telegram(client, config)
-        if Mode.of(config.desk).intercept:
-            results.append(await check_parallel(client, watch))
+        mode = Mode.of(config.desk)
+        if mode.parallel:
+            results += await check_parallel(client, watch, outgoing=mode.intercept)
     except Exception as error:  # the network went away half-way, or Telegram said no
         log.debug("checking in Telegram failed", exc_info=True)
         results.append(Check("talk to Telegram", False, describe(error),
@@ -234,8 +250,11 @@ async def run_checks(config: Config,
 async def report(config: Config, client_factory: Callable[[Config], pyrogram.Client],
                  watch: float = WATCH_SECONDS) -> bool:
     """Print every check's line and a total; True when all passed."""
-    if Mode.of(config.desk).intercept:
-        print(f"watching up to {watch:g} s for a message the existing bot sends…", flush=True)
+    mode = Mode.of(config.desk)
+    if mode.parallel:
+        what = ("a client's message and one the existing bot sends" if mode.intercept
+                else "a client's message")
+        print(f"watching up to {watch:g} s for {what}…", flush=True)
     results = await run_checks(config, client_factory, watch)
     for result in results:
         print(redact(result.line(), config.secrets))

@@ -93,7 +93,7 @@ def build_check_client(config: Config) -> pyrogram.Client:
         api_hash=config.api_hash.reveal(),
         bot_token=config.bot_token.reveal(),
         in_memory=True,
-        no_updates=not Mode.of(config.desk).intercept,
+        no_updates=not Mode.of(config.desk).parallel,
         sleep_threshold=30,
         proxy=proxy_settings(config),
     )

@@ -323,10 +323,11 @@ async def test_photos_files_and_albums_the_existing_bot_sends_reach_the_thread(
     assert all(m.raw.reply_markup is None for m in copies)
 
 
-@pytest.mark.parametrize("outgoing_seen", [True, False])
-async def test_check_watches_for_what_the_existing_bot_sends_and_sends_nothing(
-        sandbox, tmp_path, database_url, capsys, outgoing_seen):
-    sandbox.switches.parallel_sessions_receive_outgoing = outgoing_seen
+@pytest.mark.parametrize("incoming, outgoing", [(True, True), (True, False), (False, True)])
+async def test_check_watches_for_clients_and_the_existing_bot_and_sends_nothing(
+        sandbox, tmp_path, database_url, capsys, incoming, outgoing):
+    sandbox.switches.parallel_sessions_receive_incoming = incoming
+    sandbox.switches.parallel_sessions_receive_outgoing = outgoing
     migrate_url(database_url)
     config = RunningDesk(sandbox, tmp_path, database_url, MODE="parallel").config
     ana = sandbox.client("Ana Souza")
@@ -334,20 +335,43 @@ async def test_check_watches_for_what_the_existing_bot_sends_and_sends_nothing(
     api = await sandbox.bot_api()
     async with telegram.Bot(api.token, base_url=api.base_url,
                             base_file_url=api.base_file_url) as bot:
+        watch = 5 if incoming and outgoing else 0.2
         checking = asyncio.create_task(report(
-            config, lambda _config: sandbox.bot_client("check"),
-            watch=5 if outgoing_seen else 0.2))
-        while not checking.done():  # the existing bot's traffic, whenever the check listens
+            config, lambda _config: sandbox.bot_client("check"), watch=watch))
+        while not checking.done():  # traffic both ways, whenever the check listens
+            ana.send("oi")
             with contextlib.suppress(telegram.error.RetryAfter):  # its flood limit, obeyed
                 await bot.send_message(ana.id, "Promoção de hoje")
             await asyncio.sleep(0.02)
         passed = await checking
     out = capsys.readouterr().out
-    assert ("✓ messages the existing bot sends are seen" in out) is outgoing_seen
-    assert passed is outgoing_seen
-    if not outgoing_seen:
+    assert f"watching up to {watch:g} s for a client's message and one the existing bot" in out
+    assert ("✓ messages clients write to the bot are seen" in out) is incoming
+    assert ("✓ messages the existing bot sends are seen" in out) is outgoing
+    assert passed is (incoming and outgoing)
+    if not incoming:
+        assert "✗ messages clients write to the bot are seen: none in 0.2 s" in out
+    if not outgoing:
         assert "✗ messages the existing bot sends are seen: none in 0.2 s" in out
     assert {m.text for m in ana.chat() if m.from_bot} == {"Promoção de hoje"}  # check: silent
+
+
+async def test_check_without_interception_watches_for_clients_only(
+        sandbox, tmp_path, database_url, capsys):
+    migrate_url(database_url)
+    config = RunningDesk(sandbox, tmp_path, database_url, MODE="parallel",
+                         INTERCEPT_EXTERNAL="off").config
+    ana = sandbox.client("Ana Souza")
+    checking = asyncio.create_task(report(
+        config, lambda _config: sandbox.bot_client("check"), watch=5))
+    while not checking.done():
+        ana.send("oi")
+        await asyncio.sleep(0.02)
+    assert await checking
+    out = capsys.readouterr().out
+    assert "✓ messages clients write to the bot are seen" in out
+    assert "existing bot sends" not in out
+    assert [m for m in ana.chat() if m.from_bot] == []
 
 
 async def test_novo_opens_a_card_for_a_client_the_dialog_rules_left_out(
