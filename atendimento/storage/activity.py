@@ -2,7 +2,8 @@
 (every relayed message has one, written when its copy settled): what auto-close, the SLA on the
 card and the client's /status need, at no cost to the relay. The team's side counts every
 message that reached the client from the thread's side: comments, and the FAQ's automatic
-answers."""
+answers. In parallel mode the existing bot's own messages are a side of their own: they
+answer the client (auto-close counts them) but are not the team's (the SLA does not)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from datetime import datetime
 
 from peewee import fn
 
-from atendimento.storage.records import TO_CLIENT, TO_TEAM
+from atendimento.storage.records import FROM_BOT, TO_CLIENT, TO_TEAM
 from atendimento.storage.tables import Tables
+
+SIDES = {TO_TEAM: "client", TO_CLIENT: "team", FROM_BOT: "bot"}
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,14 @@ class Activity:
     last_client_at: datetime | None = None
     first_team_at: datetime | None = None
     last_team_at: datetime | None = None
+    first_bot_at: datetime | None = None
+    last_bot_at: datetime | None = None
+
+    @property
+    def last_answer_at(self) -> datetime | None:
+        """When the client last got an answer: the team's, or the existing bot's."""
+        return max((at for at in (self.last_team_at, self.last_bot_at) if at is not None),
+                   default=None)
 
     @property
     def answered(self) -> bool:
@@ -46,7 +57,7 @@ def of(t: Tables, atendimento_ids: Iterable[int]) -> dict[int, Activity]:
              .where(m.atendimento.in_(ids)).group_by(m.atendimento, m.direction).tuples())
     times: dict[int, dict[str, datetime | None]] = {i: {} for i in ids}
     for atendimento_id, direction, first, last in query:
-        side = "client" if direction == TO_TEAM else "team" if direction == TO_CLIENT else None
+        side = SIDES.get(direction)
         if side is not None:
             times[atendimento_id][f"first_{side}_at"] = m.created_at.python_value(first)
             times[atendimento_id][f"last_{side}_at"] = m.created_at.python_value(last)

@@ -394,3 +394,30 @@ async def test_novo_opens_a_card_for_a_client_the_dialog_rules_left_out(
             "/start", "Olá, Ana!", "Quero o azul", "Recebido: Quero o azul"]
     finally:
         await desk.stop()
+
+
+async def test_autoclose_ends_a_dialog_the_existing_bot_answered_last(
+        sandbox, tmp_path, database_url, funnel):
+    """The existing bot's answers count for AUTOCLOSE (without them every dialog of the bot
+    would stay open and pinned); the end says nothing to the client (SILENT_MODE)."""
+    desk = await attached(sandbox, tmp_path, database_url, AUTOCLOSE="2")
+    closing = desk.app.desk.api("autoclose")
+    try:
+        ana, bia = sandbox.client("Ana Souza"), sandbox.client("Bia Reis")
+        ana.start()
+        bia.send_photo("comprovante")  # the funnel answers no photo: Bia waits for a person
+        await desk.settle()
+        sandbox.clock.advance(60)  # the existing bot answers a minute later
+        async with running(await sandbox.bot_api(), *funnel.handlers()):
+            await until(desk, lambda: any(
+                text.startswith("🤖 Olá, Ana!") for text in thread_texts(sandbox, ana)))
+            sandbox.clock.advance(2 * 3600 - 1)
+            assert await closing.run() == 0
+            sandbox.clock.advance(1)
+            assert await closing.run() == 1
+            await desk.settle()
+        assert thread_texts(sandbox, ana)[-1].startswith("⏰ Atendimento #1 closed by itself")
+        assert not card_of(sandbox, ana).pinned and card_of(sandbox, bia).pinned
+        assert [m.text for m in ana.chat()] == ["/start", "Olá, Ana!"]  # silent
+    finally:
+        await desk.stop()

@@ -1,5 +1,6 @@
 """What is due to close, read from the database: the open atendimentos whose last message is
-the team's and older than the cutoff, with nothing of theirs still on its way."""
+an answer (the team's, or the existing bot's in parallel mode) older than the cutoff, with
+nothing of theirs still on its way."""
 
 from __future__ import annotations
 
@@ -26,17 +27,18 @@ class Due:
 
 
 def quiet_since(seen: Activity, cutoff: datetime) -> bool:
-    """The team wrote last, at or before `cutoff`, and the client not since. Both at the same
-    instant (`Activity.last_is_team` counts that as the team's) is not quiet: which came
-    last is unknown, and closing on a client's unanswered word is the worse mistake."""
-    last_team = seen.last_team_at
-    return (last_team is not None and last_team <= cutoff
-            and (seen.last_client_at is None or last_team > seen.last_client_at))
+    """The client got the last word (the team's, or in parallel mode the existing bot's), at
+    or before `cutoff`, and has not written since. Both at the same instant is not quiet:
+    which came last is unknown, and closing on a client's unanswered word is the worse
+    mistake."""
+    answer = seen.last_answer_at
+    return (answer is not None and answer <= cutoff
+            and (seen.last_client_at is None or answer > seen.last_client_at))
 
 
 def due(t: Any, cutoff: datetime, limit: int) -> list[Due]:
     """At most `limit` atendimentos due, the longest quiet first."""
-    found = sorted((seen.last_team_at, thread_id, atendimento_id)
+    found = sorted((seen.last_answer_at, thread_id, atendimento_id)
                    for thread_id, atendimento_id, seen in activity.of_open(t)
                    if quiet_since(seen, cutoff))
     return [Due(thread_rows.require(t, thread_id), atendimento_id)
