@@ -54,14 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the folder to write into (default: LANGUAGE, else pt_BR)")
     bench = commands.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument("what", choices=["sandbox", "relay", "size", "replies", "catchup", "crash",
-                                          "memory", "fuzz", "api"],
+                                          "memory", "fuzz", "api", "faq"],
                        help="sandbox: round trips through the simulated Telegram's wire; "
                        "relay: the desk against a bare copying bot; size: database bytes per "
                        "relayed message; replies: inline search latency; catchup: messages "
                        "that arrived while the desk was down; crash: the desk killed during a "
                        "burst; memory: resident memory idle with a large database; fuzz: random "
                        "acts of clients, team and outsiders checked by an oracle; api: the HTTP "
-                       "API under load at 10,000 clients, and the relay meanwhile")
+                       "API under load at 10,000 clients, and the relay meanwhile; faq: the FAQ "
+                       "matchers on the evaluation sets (tests/fixtures/faq/eval), held-out part")
     bench.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
 

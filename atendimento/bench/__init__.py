@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-BENCHES = ("relay", "size", "replies", "catchup", "crash", "memory", "fuzz", "api")
+BENCHES = ("relay", "size", "replies", "catchup", "crash", "memory", "fuzz", "api", "faq")
 
 
 def main(argv: list[str] | None = None) -> int:

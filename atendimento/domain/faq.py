@@ -206,6 +206,7 @@ class _Fit:
     fit: float
     runner_up: float
     second_topic: float
+    ranking: tuple[int, ...]  # positions, best first
 
 
 class _Index:
@@ -322,7 +323,8 @@ class _Index:
                     phrase.terms <= known.keys()
                 ):
                     second = max(second, sum(self.weight[t] * known[t] for t in foreign))
-        return _Fit(position, best, runner_up, second / total)
+        return _Fit(position, best, runner_up, second / total,
+                    tuple(position for _, position in fits))
 
 
 class FaqMatcher:
@@ -358,3 +360,10 @@ class FaqMatcher:
         if len(message) < 2 or not COMPLAINT_WORDS.isdisjoint(words(text)):
             confidence = min(confidence, _BELOW_AUTO)
         return Match(index.ids[fit.position], round(confidence, 4), round(fit.runner_up, 4))
+
+    def ranked(self, text: str, language: str, count: int) -> list[int]:
+        """The ids of the `count` answers that fit the message best, best first."""
+        index = self._indexes.get(language)
+        message = set(terms(text))
+        fit = index.fit(message) if index is not None and message else None
+        return [] if fit is None else [index.ids[p] for p in fit.ranking[:count]]

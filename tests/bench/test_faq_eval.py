@@ -1,0 +1,121 @@
+"""The FAQ evaluation sets are what issue 19 asks for (several businesses, three languages,
+enough messages of every style and enough that must get no answer), the split is fixed, and
+the scoring counts what it says. The matchers are run on the tuning part only."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from atendimento.bench import faq as bench
+from atendimento.bench.faq_data import (
+    HELD_OUT,
+    NO_ANSWER_KINDS,
+    TUNING,
+    Case,
+    EvalDataError,
+    load_all,
+    load_base,
+    part_of,
+)
+from atendimento.bench.faq_score import add, calibrate, run, score
+from atendimento.domain.faq import Match
+
+ANSWERABLE_KINDS = {"plain", "typo", "no-accents", "slang", "long", "greeting",
+                    "two-questions", "angry", "voice"}
+
+
+@pytest.fixture(scope="module")
+def bases():
+    return load_all()
+
+
+def test_there_are_businesses_in_three_languages(bases):
+    assert {b.language for b in bases} == {"pt_BR", "es", "en"}
+    assert {"loja", "provedor", "clinica", "curso"} <= {b.name for b in bases}
+
+
+@pytest.mark.parametrize("name", ["loja", "provedor", "clinica", "curso", "gimnasio", "saas"])
+def test_each_base_has_the_answers_and_messages_asked_for(bases, name):
+    base = next(b for b in bases if b.name == name)
+    assert len(base.answers) >= 40
+    kinds = Counter(case.kind for case in base.cases)
+    assert set(kinds) <= ANSWERABLE_KINDS | NO_ANSWER_KINDS
+    assert sum(kinds[k] for k in ANSWERABLE_KINDS) >= 150
+    assert all(kinds[k] >= 12 for k in ANSWERABLE_KINDS), kinds
+    assert sum(kinds[k] for k in NO_ANSWER_KINDS) >= 80
+    covered = Counter(i for case in base.cases for i in case.expected)
+    assert set(covered) == {a.id for a in base.answers}  # every answer is asked about
+    texts = [case.text for case in base.cases]
+    assert len(set(texts)) == len(texts)
+    assert {a.question for a in base.answers}.isdisjoint(texts)
+
+
+def test_the_split_is_fixed_and_holds_out_most(bases):
+    cases = [case for base in bases for case in base.cases]
+    parts = Counter(case.part for case in cases)
+    assert 0.3 < parts[TUNING] / len(cases) < 0.5 and parts[HELD_OUT] > parts[TUNING]
+    assert part_of("quanto custa o frete?") == part_of("quanto custa o frete?")
+
+
+def test_a_message_naming_an_answer_that_does_not_exist_is_refused(tmp_path):
+    folder = tmp_path / "base"
+    (folder / "pt_BR" / "prontas").mkdir(parents=True)
+    (folder / "pt_BR" / "prontas" / "frete.md").write_text(
+        "---\ntitle: Quanto custa o frete?\nkeywords: frete\n---\nR$ 10.\n", encoding="utf-8")
+    (folder / "messages.tsv").write_text(
+        "message\texpected\tkind\nqnto eh o frete\tfrete\tslang\ncade meu pedido\tprazo\tplain\n",
+        encoding="utf-8")
+    with pytest.raises(EvalDataError, match=r"messages.tsv:3: no answer 'prazo'"):
+        load_base(folder)
+    (folder / "messages.tsv").write_text("message\texpected\tkind\nok\t-\tplain\n",
+                                         encoding="utf-8")
+    with pytest.raises(EvalDataError, match="kind 'plain' with no answer"):
+        load_base(folder)
+
+
+class Fixed:
+    """A matcher whose answers are given: to check what the score counts."""
+
+    def __init__(self, answers: dict[str, tuple[int, float]]) -> None:
+        self.answers = answers
+
+    def best(self, text, language):
+        found = self.answers.get(text)
+        return None if found is None else Match(found[0], found[1], 0.0)
+
+    def ranked(self, text, language, count):
+        found = self.answers.get(text)
+        return [] if found is None else [found[0], 5][:count]  # 5: always second
+
+
+def test_the_score_counts_right_wrong_near_misses_and_suggestions():
+    cases = [Case("a", frozenset({1}), "plain"), Case("b", frozenset({2}), "typo"),
+             Case("c", frozenset(), "near-miss"), Case("d", frozenset({3, 4}), "two-questions"),
+             Case("e", frozenset({5}), "slang")]
+    matcher = Fixed({"a": (1, 0.9), "b": (7, 0.9), "c": (1, 0.95), "d": (4, 0.5),
+                     "e": (99, 0.1)})
+    outcomes = run(matcher, "pt_BR", cases)
+    s = score(outcomes, 0.8)
+    assert (s.right, s.wrong, s.near_misses_answered, s.unanswered) == (1, 1, 1, 2)
+    assert s.suggested_right == 3  # a, d (either answer), e (second suggestion)
+    assert s.wrong_share == pytest.approx(2 / 3) and s.coverage == pytest.approx(1 / 4)
+    assert score(outcomes, 0.96).automatic == 0
+    assert add([s, s]).right == 2
+    assert calibrate(outcomes, 0.0) == 1.01  # the near miss scores highest: nothing is safe
+    assert calibrate(run(matcher, "pt_BR", cases[:1]), 0.0) == 0.9
+
+
+def test_the_bench_prints_every_matcher_for_every_base(capsys, bases, monkeypatch):
+    tuning_only = {b.name: [c for c in b.cases if c.part == TUNING] for b in bases}
+    monkeypatch.setattr(bench, "load_all", lambda root: [
+        type(b)(b.name, b.language, b.answers, tuple(tuning_only[b.name])) for b in bases])
+    monkeypatch.setattr(bench, "TIMING_ANSWERS", 60)
+    assert bench.main(["--part", "tuning"]) == 0
+    out = capsys.readouterr().out
+    for base in bases:
+        assert f"\n{base.name} ({base.language}): {len(base.answers)} answers" in out
+    for name in ("tuned (before)", "fuzzy", "bm25", "bm25 + model"):
+        assert out.count(f"  {name} ") >= len(bases) + 1
+    assert "time per message at 60 answers" in out

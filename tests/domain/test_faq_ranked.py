@@ -1,0 +1,42 @@
+"""The BM25F ranking the new FAQ matcher is built on: stems per language, typos, the words
+that matched, and a confidence that drops for what should go to a person."""
+
+from __future__ import annotations
+
+from atendimento.domain.faq import Answer
+from atendimento.domain.faq_ranked import RankedMatcher
+from atendimento.domain.faq_words import stems
+
+ANSWERS = [
+    Answer(1, "pt_BR", "Como cancelo minha assinatura?", ("cancelar", "cancelamento"),
+           "Em Minha conta > Assinatura > Cancelar."),
+    Answer(2, "pt_BR", "Qual o prazo de entrega?", ("prazo de entrega", "quando chega"),
+           "Até 5 dias úteis nas capitais."),
+    Answer(3, "pt_BR", "Como troco a senha?", ("senha", "esqueci a senha"),
+           "Use o link Esqueci a senha na entrada."),
+    Answer(4, "en", "How do I reset my password?", ("password", "reset password"),
+           "Use the Forgot password link."),
+]
+
+
+def test_forms_of_a_word_meet_in_each_language():
+    assert stems("cancelei", "pt_BR") == stems("cancelamento", "pt_BR") == ["cancel"]
+    assert stems("resetting passwords", "en") == stems("reset password", "en")
+
+
+def test_the_best_answer_comes_first_with_the_words_that_matched():
+    matcher = RankedMatcher(ANSWERS)
+    explained = matcher.explain("oi, quero cancelar minha assinatura", "pt_BR")
+    assert explained.match.answer_id == 1 and explained.suggestions[0] == 1
+    assert set(explained.matched) == {"cancelar", "assinatura"}
+    assert matcher.ranked("qnd chega meu pedido?", "pt_BR", 3)[0] == 2
+    assert matcher.best("forgot my pasword", "en").answer_id == 4  # a typo
+    assert matcher.best("forgot my password", "es") is None  # no answers in that language
+    assert matcher.best("ok obrigado", "pt_BR") is None  # nothing to match
+
+
+def test_a_clear_question_is_surer_than_a_vague_one():
+    matcher = RankedMatcher(ANSWERS)
+    clear = matcher.best("como faço pra cancelar a assinatura", "pt_BR").score
+    vague = matcher.best("assinatura da minha mae no cartorio 123", "pt_BR").score
+    assert clear > vague
