@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from atendimento.domain.words import fold, words
+from atendimento.domain.words import fold, words, words_as_written
 
 # Calibrated on tests/fixtures/faq (63 answers, 143 paraphrases, 55 near misses): halfway between
 # the lowest paraphrase (0.598) and the highest near miss (0.551). Below SUGGEST_THRESHOLD the
@@ -30,11 +30,14 @@ class Answer:
 @dataclass(frozen=True)
 class Match:
     """`score` is the confidence in `answer_id`, already lowered when another answer fits
-    almost as well; `runner_up` is how well that second answer fits (0 if none does)."""
+    almost as well; `runner_up` is how well that second answer fits (0 if none does);
+    `matched`, the message's words (folded, as written) that the answer holds: what the team
+    reads to see why, and to improve the keywords."""
 
     answer_id: int
     score: float
     runner_up: float
+    matched: tuple[str, ...] = field(default=(), compare=False)  # as written: not the fit
 
 
 # Words that say nothing about the topic, in the languages the desk ships with, plus the
@@ -250,6 +253,7 @@ class _Index:
         self.topic_weight = topic_weight
 
         self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.owned = [frozenset(own) for own in owns]
         for position, own in enumerate(owns):
             for term, share in own.items():
                 self.postings.setdefault(term, []).append((position, share))
@@ -327,6 +331,19 @@ class _Index:
                     tuple(position for _, position in fits))
 
 
+def _matched(index: _Index, position: int, text: str) -> tuple[str, ...]:
+    """The words of `text` (as written) whose terms the answer at `position` holds, once
+    each, in order."""
+    owned, found = index.owned[position], []
+    for written, word in words_as_written(text):
+        if word in STOP_WORDS or any(c.isdigit() for c in word):
+            continue
+        term, trust = index.resolve(stem(_ABBREVIATIONS.get(word, word)))
+        if trust and term in owned and written not in found:
+            found.append(written)
+    return tuple(found)
+
+
 class FaqMatcher:
     """Finds the ready answer that fits a message, by the topic words both share.
 
@@ -359,7 +376,8 @@ class FaqMatcher:
         confidence *= max(0.0, 1 - _SECOND_TOPIC_COST * fit.second_topic)
         if len(message) < 2 or not COMPLAINT_WORDS.isdisjoint(words(text)):
             confidence = min(confidence, _BELOW_AUTO)
-        return Match(index.ids[fit.position], round(confidence, 4), round(fit.runner_up, 4))
+        return Match(index.ids[fit.position], round(confidence, 4), round(fit.runner_up, 4),
+                     _matched(index, fit.position, text))
 
     def ranked(self, text: str, language: str, count: int) -> list[int]:
         """The ids of the `count` answers that fit the message best, best first."""

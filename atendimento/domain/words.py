@@ -17,3 +17,13 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The folded words of `text`, in order: letters and digits, split at everything else."""
     return _WORD.findall(fold(text))
+
+
+def words_as_written(text: str) -> list[tuple[str, str]]:
+    """(the word in lower case as written, folded) for each word of `text`, in order."""
+    found = []
+    for written in _WORD.findall(text.casefold()):
+        folded = _WORD.findall(fold(written))  # a mark that folds away may split nothing
+        if folded:
+            found.append((written, "".join(folded)))
+    return found

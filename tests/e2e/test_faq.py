@@ -83,6 +83,7 @@ async def test_a_confident_match_is_answered_at_once_and_the_thread_shows_it(
     title = title_of(expected)
     [line] = auto_lines(sandbox, client)
     assert f"“{title}”" in line and "confiança" in line
+    assert "palavras encontradas: " in line and "palavras encontradas: —" not in line
     said = bot_said(client)
     assert len(said) == 1  # the answer, and nothing about the machinery
     texts = thread_texts(sandbox, client)
@@ -150,6 +151,52 @@ async def test_asking_for_a_person_stops_automatic_answers_and_tells_the_admins(
     notice = bot_said(rui)[-1]
     assert notice.startswith("🙋 Bia Costa pediu para falar com uma pessoa")
     assert "https://t.me/c/" in notice
+
+
+async def test_faq_teste_shows_the_team_what_the_faq_would_do_and_sends_nothing(
+        faq_desk, sandbox):
+    eva = sandbox.team_member("Eva Lima", language="en")
+    question, expected = POSITIVE[0]
+    eva.send(f"/faq teste {question}")
+    await faq_desk.settle()
+    said = bot_said(eva)[-1]
+    assert said.startswith(f"🤖 It would answer by itself with “{title_of(expected)}” "
+                           "(confidence ")
+    assert "matching words: " in said and "Thresholds: answer at " in said
+
+    faq = faq_desk.app.desk.api("faq")
+    near = next(q for q in NEGATIVE if (m := faq.matcher().best(q, "pt_BR"))
+                and m.score < SUGGEST_THRESHOLD)
+    eva.send(f"/faq test {near}")
+    eva.send("/faq teste quero falar com um atendente")
+    eva.send("/faq teste")
+    eva.send("/faq teste ok")
+    await faq_desk.settle()
+    near_said, person, usage, nothing = bot_said(eva)[-4:]
+    assert near_said.startswith("🤷 Nothing would be sent: the best answer, “")
+    assert person.startswith("🙋 This message asks for a person")
+    assert usage.startswith("Use /faq teste followed by a client's message")
+    assert nothing.startswith("🤷 No ready answer shares a word")
+    assert sandbox.posts() == []  # no card, no thread line: nothing happened to anyone
+
+    client = sandbox.client("Bia Costa", language="en")
+    client.send(f"/faq teste {question}")
+    await faq_desk.settle()
+    assert not any("confidence" in text for text in bot_said(client))
+
+
+async def test_faq_teste_says_when_the_faq_is_off(sandbox, tmp_path, database_url, texts):
+    desk = await running(sandbox, tmp_path, database_url, texts)
+    try:
+        eva = sandbox.team_member("Eva Lima", language="en")
+        eva.send(f"/faq teste {POSITIVE[0][0]}")
+        await desk.settle()
+        said = bot_said(eva)[-1]
+        assert said.startswith("🤖 It would answer by itself")
+        assert said.endswith("The FAQ is off (FAQ_AUTOANSWER): today it does nothing with "
+                             "clients' messages.")
+    finally:
+        await desk.stop()
 
 
 async def test_the_faq_is_off_unless_enabled(sandbox, tmp_path, database_url, texts):

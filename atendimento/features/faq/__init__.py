@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from atendimento.desk.contract import Feature
+from atendimento.desk.contract import PRIVATE, TEAM, Command, Feature
 from atendimento.desk.core import Core
 from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD
 from atendimento.domain.happenings import ClientMessageRelayed, TeamAnswerSent
 from atendimento.features.faq.autoanswer import AutoAnswer, FaqSettings
+from atendimento.features.faq.trial import FaqTrial
 from atendimento.features.replies.wording import ReplyWording
+from atendimento.i18n import N_
 from atendimento.ready import load_handover_words
 
 SETTINGS = ("faq_autoanswer", "faq_auto_threshold", "faq_suggest_threshold")
@@ -39,5 +41,8 @@ def feature(core: Core) -> Feature:
     # Off, it listens to nothing: the relay does not even wait for the copy's id.
     listens = ({ClientMessageRelayed: faq.relayed, TeamAnswerSent: faq.team_answered}
                if settings.enabled else {})
-    return Feature("faq", listens=listens, settings=SETTINGS, texts=("atendente.txt",),
-                   api=faq)
+    trial = FaqTrial(faq)
+    commands = [Command(("faq",), PRIVATE, trial.command, menus=(TEAM,),
+                        summary=N_("See what the FAQ would do with a message: /faq teste …"))]
+    return Feature("faq", listens=listens, commands=commands, settings=SETTINGS,
+                   texts=("atendente.txt",), api=faq)

@@ -16,7 +16,7 @@ from atendimento.desk.language import language_of
 from atendimento.desk.outbox import REPLY, Send, text_send
 from atendimento.desk.settling import Failure
 from atendimento.desk.threads import Opened, Threads
-from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD, Answer, FaqMatcher
+from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD, Answer, FaqMatcher, Match
 from atendimento.domain.happenings import ClientMessageRelayed, TeamAnswerSent
 from atendimento.domain.words import words
 from atendimento.features.replies.book import ReplyBook
@@ -33,6 +33,20 @@ from atendimento.texts import client_values
 log = logging.getLogger("atendimento.features.faq")
 
 TEAM, CLIENT = "team", "client"
+PERSON, ANSWER, SUGGEST, NOTHING = "person", "answer", "suggest", "nothing"
+ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the FAQ does with a message: hand it to a PERSON, ANSWER it, SUGGEST an answer
+    to the team, or NOTHING; `match` is the best fit (if any), `reply` its saved reply,
+    `others` the ids of the next best fits."""
+
+    what: str
+    match: Match | None = None
+    reply: Any = None
+    others: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,23 +111,34 @@ class AutoAnswer:
 
     async def _client_message(self, client: Client, opened: Opened, text: str,
                               copy_id: int) -> None:
-        client_language = language_of(self.ctx, client)
-        if self._asks_for_person(text, client_language):
+        decision = self.decide(text, language_of(self.ctx, client))
+        if decision.what == PERSON:
             await self._hand_over(client, opened, copy_id)
-            return
+        elif decision.what == SUGGEST:
+            line, buttons = self.words.suggestion(decision.reply.title, decision.match.score,
+                                                  decision.match.matched)
+            await self.threads.line(opened.thread, line, reply_to=copy_id, buttons=buttons)
+        elif decision.what == ANSWER:
+            await self._answer(client, opened, decision.reply, decision.match, copy_id)
+
+    def decide(self, text: str, client_language: str) -> Decision:
+        """What the FAQ does with `text` from a client who reads `client_language`; it
+        sends nothing (`/faq teste` shows it to the team as it is)."""
+        if self._asks_for_person(text, client_language):
+            return Decision(PERSON)
         matcher = self.matcher()
         language = self._folder(client_language, self._languages)
-        match = matcher.best(text, language) if language else None
-        if match is None or match.score < self.settings.suggest:
-            return
-        reply = self.book.get(match.answer_id)
-        if reply is None:
-            return
-        if match.score < self.settings.auto:
-            text, buttons = self.words.suggestion(reply.title, match.score)
-            await self.threads.line(opened.thread, text, reply_to=copy_id, buttons=buttons)
-            return
-        await self._answer(client, opened, reply, match.score, copy_id)
+        if not language:
+            return Decision(NOTHING)
+        match = matcher.best(text, language)
+        reply = None if match is None else self.book.get(match.answer_id)
+        if match is None or reply is None:
+            return Decision(NOTHING)
+        others = tuple(i for i in matcher.ranked(text, language, ALTERNATIVES + 1)
+                       if i != match.answer_id)[:ALTERNATIVES - 1]
+        what = (ANSWER if match.score >= self.settings.auto else
+                SUGGEST if match.score >= self.settings.suggest else NOTHING)
+        return Decision(what, match, reply, others)
 
     def _asks_for_person(self, text: str, language: str) -> bool:
         folder = self._folder(language, sorted(self._handover))
@@ -142,7 +167,7 @@ class AutoAnswer:
 
         await ctx.outbox.commit(sends, stop)
 
-    async def _answer(self, client: Client, opened: Opened, reply, score: float,
+    async def _answer(self, client: Client, opened: Opened, reply, match: Match,
                       copy_id: int | None) -> None:
         ctx, run, thread = self.ctx, self.ctx.storage.run, opened.thread
         values = client_values(client.first_name, client.last_name, client.username)
@@ -151,7 +176,8 @@ class AutoAnswer:
             failure=Failure(thread.id, root=thread.thread_root_id, under=copy_id)))
         if not sent.ok:
             return
-        await self.threads.line(thread, self.words.auto_answered(reply.title, score),
+        await self.threads.line(thread, self.words.auto_answered(reply.title, match.score,
+                                                                 match.matched),
                                 reply_to=copy_id)
         shown = await ctx.outbox.send(Send(ctx.group_id, REPLY, {
             "reply": reply.id, "values": values, "reply_to": thread.thread_root_id}))

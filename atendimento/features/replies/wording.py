@@ -3,12 +3,15 @@ member's private chat with the bot (their language)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from atendimento.desk.ports import Button
 from atendimento.desk.wording import Wording
 from atendimento.domain.text import cut, quote
 from atendimento.storage.records import SavedReply
 
 LIST_BUTTON = "r:"
+MATCHED_SHOWN = 8  # words that matched, shown on a thread line
 
 
 class ReplyWording:
@@ -146,14 +149,19 @@ class ReplyWording:
     def score(self, score: float) -> str:
         return f"{round(score * 100)}%"
 
-    def auto_answered(self, title: str, score: float) -> str:
-        return self.tr._(self.team, "🤖 Answered automatically with “{title}” (confidence "
-                         "{score}).", title=title, score=self.score(score))
+    def matching(self, matched: Sequence[str]) -> str:
+        return ", ".join(matched[:MATCHED_SHOWN]) if matched else "—"
 
-    def suggestion(self, title: str, score: float) -> tuple[str, list[list[Button]]]:
-        text = self.tr._(self.team, "💡 Possible answer: “{title}” (confidence {score}). "
-                         "Nothing was sent to the client.", title=title,
-                         score=self.score(score))
+    def auto_answered(self, title: str, score: float, matched: Sequence[str] = ()) -> str:
+        return self.tr._(self.team, "🤖 Answered automatically with “{title}” (confidence "
+                         "{score}; matching words: {words}).", title=title,
+                         score=self.score(score), words=self.matching(matched))
+
+    def suggestion(self, title: str, score: float,
+                   matched: Sequence[str] = ()) -> tuple[str, list[list[Button]]]:
+        text = self.tr._(self.team, "💡 Possible answer: “{title}” (confidence {score}; "
+                         "matching words: {words}). Nothing was sent to the client.",
+                         title=title, score=self.score(score), words=self.matching(matched))
         button = Button(self.tr._(self.team, "🔎 Use it"), inline_query=title)
         return text, [[button]]
 
