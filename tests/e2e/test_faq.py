@@ -163,6 +163,7 @@ async def test_faq_teste_shows_the_team_what_the_faq_would_do_and_sends_nothing(
     assert said.startswith(f"🤖 It would answer by itself with “{title_of(expected)}” "
                            "(confidence ")
     assert "matching words: " in said and "Thresholds: answer at " in said
+    assert "\nNext candidates: “" in said
 
     faq = faq_desk.app.desk.api("faq")
     near = next(q for q in NEGATIVE if (m := faq.matcher().best(q, "pt_BR"))

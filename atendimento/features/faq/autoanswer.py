@@ -121,9 +121,10 @@ class AutoAnswer:
         elif decision.what == ANSWER:
             await self._answer(client, opened, decision.reply, decision.match, copy_id)
 
-    def decide(self, text: str, client_language: str) -> Decision:
+    def decide(self, text: str, client_language: str, others: bool = False) -> Decision:
         """What the FAQ does with `text` from a client who reads `client_language`; it
-        sends nothing (`/faq teste` shows it to the team as it is)."""
+        sends nothing (`/faq teste` shows it to the team as it is, with `others`, the next
+        candidates, which a client's message does not need)."""
         if self._asks_for_person(text, client_language):
             return Decision(PERSON)
         matcher = self.matcher()
@@ -134,11 +135,12 @@ class AutoAnswer:
         reply = None if match is None else self.book.get(match.answer_id)
         if match is None or reply is None:
             return Decision(NOTHING)
-        others = tuple(i for i in matcher.ranked(text, language, ALTERNATIVES + 1)
-                       if i != match.answer_id)[:ALTERNATIVES - 1]
+        next_ones = () if not others else tuple(
+            i for i in matcher.ranked(text, language, ALTERNATIVES + 1)
+            if i != match.answer_id)[:ALTERNATIVES - 1]
         what = (ANSWER if match.score >= self.settings.auto else
                 SUGGEST if match.score >= self.settings.suggest else NOTHING)
-        return Decision(what, match, reply, others)
+        return Decision(what, match, reply, next_ones)
 
     def _asks_for_person(self, text: str, language: str) -> bool:
         folder = self._folder(language, sorted(self._handover))

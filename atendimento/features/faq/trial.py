@@ -26,7 +26,7 @@ class FaqTrial:
                 call.locale, "Use /faq teste followed by a client's message, to see what the "
                 "FAQ would do with it (nothing is sent): /faq teste qual o prazo de entrega?")
         else:
-            answer = self.describe(self.faq.decide(text, call.locale), call.locale)
+            answer = self.describe(self.faq.decide(text, call.locale, others=True), call.locale)
         await self.ctx.outbox.commit([text_send(call.person.id, answer)])
 
     def describe(self, decision: Decision, locale: str) -> str:
