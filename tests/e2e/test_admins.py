@@ -74,7 +74,8 @@ async def test_menus_per_scope_and_language(sandbox, desk):
     assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "idioma", "status"]
     sandbox.set_role(eva_pt, "admin")
     await desk.settle()
-    assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "notificacoes", "respostas", "novo"]
+    assert [c for c, _ in sandbox.menu(eva_pt)] == ["start", "notificacoes", "respostas", "faq",
+                                                    "novo"]
 
 
 async def test_team_language_for_the_team_and_client_language_for_the_client(
@@ -103,5 +104,5 @@ async def test_admin_list_is_refreshed_periodically(sandbox, desk):
     assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "idioma", "status"]
     job.func()  # what the scheduler runs every half hour
     await desk.settle()
-    assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "notificacoes", "respostas",
+    assert [c for c, _ in sandbox.menu(new_admin)] == ["start", "notificacoes", "respostas", "faq",
                                                         "novo"]

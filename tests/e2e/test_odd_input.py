@@ -29,7 +29,7 @@ THREAD_COMMANDS = ("fim", "end", "p", "prioridade", "priority", "ban", "banir", 
 END_COMMANDS = frozenset({"fim", "end"})
 KNOWN = frozenset(THREAD_COMMANDS) | {"start", "notificacoes", "notificações", "notifications",
                                       "cliente", "client", "equipe", "team", "respostas",
-                                      "replies", "cancelar", "cancel"}
+                                      "replies", "cancelar", "cancel", "faq"}
 ODD = ["፩", "𐩀", "²", "①", "١", "0", "5", "#urgente", "🔴", "\x00", "a\x00b", "\u200f1",
        "1\u200b", "\u202eurgente", "\n\n1\n", "😀" * 2040, "x" * 4000, "1" * 4000,
        "\u200f" * 3000, "a" + "😀" * 2040, "é" * 3000, "👩‍👩‍👧‍👦" * 300, "🇧🇷" * 1000]
@@ -223,7 +223,7 @@ def test_private_commands_with_any_argument_are_answered_privately():
         @given(command=st.sampled_from(["notificacoes", "notificações", "notifications",
                                         "cliente", "client", "equipe", "team", "respostas",
                                         "replies", "cancelar", "cancel", "resposta", "salvar",
-                                        "save"]),
+                                        "save", "faq"]),
                who=st.sampled_from(["admin", "member", "client"]), argument=arguments)
         def one(command, who, argument):
             text = fits(f"/{command} {argument}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from atendimento.desk.contract import PRIVATE, TEAM, Command, Feature
+from atendimento.desk.contract import ADMINS, PRIVATE, Command, Feature
 from atendimento.desk.core import Core
 from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD
 from atendimento.domain.happenings import ClientMessageRelayed, TeamAnswerSent
@@ -42,7 +42,7 @@ def feature(core: Core) -> Feature:
     listens = ({ClientMessageRelayed: faq.relayed, TeamAnswerSent: faq.team_answered}
                if settings.enabled else {})
     trial = FaqTrial(faq)
-    commands = [Command(("faq",), PRIVATE, trial.command, menus=(TEAM,),
+    commands = [Command(("faq",), PRIVATE, trial.command, menus=(ADMINS,),
                         summary=N_("See what the FAQ would do with a message: /faq teste …"))]
     return Feature("faq", listens=listens, commands=commands, settings=SETTINGS,
                    texts=("atendente.txt",), api=faq)

@@ -12,6 +12,7 @@ from atendimento.storage.records import SavedReply
 
 LIST_BUTTON = "r:"
 MATCHED_SHOWN = 8  # words that matched, shown on a thread line
+WORD_LIMIT = 30
 
 
 class ReplyWording:
@@ -150,7 +151,8 @@ class ReplyWording:
         return f"{round(score * 100)}%"
 
     def matching(self, matched: Sequence[str]) -> str:
-        return ", ".join(matched[:MATCHED_SHOWN]) if matched else "—"
+        shown = [quote(word, WORD_LIMIT) for word in matched[:MATCHED_SHOWN]]
+        return ", ".join(shown) if shown else "—"
 
     def auto_answered(self, title: str, score: float, matched: Sequence[str] = ()) -> str:
         return self.tr._(self.team, "🤖 Answered automatically with “{title}” (confidence "
