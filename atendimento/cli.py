@@ -52,6 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
                      "keywords (palavras-chave)")
     faq.add_argument("--language", metavar="LANG",
                      help="the folder to write into (default: LANGUAGE, else pt_BR)")
+    learned = commands.add_parser("faq", help="what the FAQ learned from the team "
+                                  "(FAQ_LEARN=on)")
+    learned_commands = learned.add_subparsers(dest="faq_command", metavar="SUBCOMMAND",
+                                              required=True)
+    keywords = learned_commands.add_parser(
+        "suggest-keywords", help="propose keywords for each saved reply from the questions "
+        "the team answered with it, and say how many more the FAQ would answer by itself")
+    keywords.add_argument("--min", type=int, default=2, metavar="N", dest="min_questions",
+                          help="propose a word only when at least N of the reply's questions "
+                          "hold it (default 2)")
+    keywords.add_argument("--write", action="store_true",
+                          help="add the proposed keywords to the ready answers' files")
+    learned_commands.add_parser("forget", help="delete everything FAQ_LEARN recorded")
     bench = commands.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument("what", choices=["sandbox", "relay", "size", "replies", "catchup", "crash",
                                           "memory", "fuzz", "api", "faq"],
@@ -93,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(config.log_level, config.secrets)
+    if args.command == "faq":
+        return _faq(config, args)
     handler = {"run": _run, "migrate": _migrate, "check": _check}[args.command]
     return handler(config)
 
@@ -110,6 +125,27 @@ def _migrate(config: Config) -> int:
     else:
         log.info("database is up to date, nothing to do")
     return EXIT_OK
+
+
+def _faq(config: Config, args: argparse.Namespace) -> int:
+    from atendimento import faq_learned_cli
+    from atendimento.storage.runner import Storage
+
+    if getattr(args, "min_questions", 1) < 1:
+        print("--min must be 1 or more", file=sys.stderr)
+        return EXIT_CONFIG
+    if (status := _migrate(config)) != EXIT_OK:
+        return status
+    storage = Storage.open(config.database_url)
+    try:
+        if args.faq_command == "forget":
+            return faq_learned_cli.forget(storage, sys.stdout)
+        return faq_learned_cli.suggest(
+            storage, sys.stdout, learning=bool(config.desk.get("faq_learn")),
+            texts_dir=config.texts_dir, threshold=config.desk.get("faq_auto_threshold"),
+            min_questions=args.min_questions, write=args.write)
+    finally:
+        storage.close()
 
 
 def _check(config: Config) -> int:

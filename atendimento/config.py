@@ -369,6 +369,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FAQ_SUGGEST_THRESHOLD", "confidence (0–1) from which the team sees a suggested "
             "ready answer in the thread", _fraction, default="-", group="desk",
             attr="faq_suggest_threshold"),
+    Setting("FAQ_LEARN", "on: keep the words of the clients' questions a team member answers "
+            "by picking a saved reply, for `atendimento faq suggest-keywords` (default off: "
+            "the database keeps no words of clients' messages)", _switch, default="off",
+            group="desk", attr="faq_learn"),
     Setting("AUTOCLOSE", "hours after the team's last message, with no word from the client, "
             "after which an atendimento ends by itself (0: never; default 48)",
             _count(0, 24 * 365, "hours"), default="48", group="desk", attr="autoclose_hours"),

@@ -2,16 +2,19 @@
 (tests/fixtures/faq/eval), on the held-out part unless told otherwise, per knowledge base and
 in total, side by side; and how long a match takes at 500 answers.
 
-    python -m atendimento.bench faq [--part held-out|tuning|all] [--data DIR] [--fit]
+    python -m atendimento.bench faq [--part held-out|tuning|all] [--data DIR] [--fit] [--learn]
 
 A matcher without a shipped threshold is measured at the lowest one at which the tuning part
 gets at most 1% wrong automatic answers; then every matcher again at the thresholds tuning
 calls for at budgets of 2, 5 and 10%. --fit prints the confidence model's weights fitted on
-the tuning part (domain/faq_confidence.py keeps them)."""
+the tuning part (domain/faq_confidence.py keeps them). --learn first plays FAQ_LEARN on the
+tuning part, as if the team had answered each of its answerable messages by picking the right
+reply, and adds the keywords `atendimento faq suggest-keywords` proposes from that."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -24,6 +27,7 @@ from atendimento.domain import faq as old
 from atendimento.domain import faq_ranked as ranked
 from atendimento.domain.faq import Answer, Match
 from atendimento.domain.faq_confidence import NAMES, fit
+from atendimento.domain.faq_keywords import propose, question_words
 from atendimento.domain.faq_rank import Evidence, Ranker
 from atendimento.domain.faq_ranked import RankedMatcher
 from atendimento.domain.faq_words import tokens
@@ -125,18 +129,36 @@ def fitted(bases: Sequence[Base]) -> tuple[float, ...]:
     return fit(samples)
 
 
+def learned(base: Base) -> tuple[Base, int]:
+    """`base` with the keywords its tuning part teaches (the first expected answer of each
+    answerable message, as the reply the team picked), and how many were added."""
+    pairs = [(min(case.expected), question_words(case.text))
+             for case in base.part(TUNING) if case.answerable]
+    added = {p.answer.id: tuple(w for w, _ in p.keywords) for p in propose(base.answers, pairs)}
+    grown = tuple(dataclasses.replace(a, keywords=(*a.keywords, *added.get(a.id, ())))
+                  for a in base.answers)
+    return dataclasses.replace(base, answers=grown), sum(len(k) for k in added.values())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="atendimento bench faq")
     parser.add_argument("--part", choices=[HELD_OUT, TUNING, "all"], default=HELD_OUT)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--fit", action="store_true",
                         help="fit the confidence model's weights on the tuning part, print them")
+    parser.add_argument("--learn", action="store_true",
+                        help="add the keywords FAQ_LEARN would propose from the tuning part")
     args = parser.parse_args(argv)
     try:
         bases = load_all(args.data)
     except EvalDataError as error:
         print(f"bench faq: {error}")
         return 2
+    if args.learn:
+        grown = [learned(base) for base in bases]
+        bases = [base for base, _ in grown]
+        print("learned from the tuning part: " + ", ".join(
+            f"{base.name} +{count} keywords" for base, count in grown))
     if args.fit:
         weights = fitted(bases)
         print("WEIGHTS = (" + ", ".join(f"{w:g}" for w in weights) + ")")

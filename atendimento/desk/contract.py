@@ -23,6 +23,8 @@ from typing import Any, Protocol
 from atendimento.domain.events import BotMessage, ClientEvent, ForeignPress, Person, TeamEvent
 from atendimento.storage.records import Thread
 
+Listener = Callable[[Any], Awaitable[None]]
+
 # Where a command is typed: a comment in a card's thread, or the private chat with the bot.
 THREAD, PRIVATE = "thread", "private"
 # Who may use a command or a button: channel administrators, any team member, anyone.
@@ -111,11 +113,12 @@ class Buttons:
 class Inline:
     """The bot's inline mode (`@bot terms`), for the team only: `query(user, text, offset,
     answer)`, `chosen(user, result_id)` (Telegram's feedback), and `arrived(user_id,
-    fingerprint)`: a message sent through inline mode landed in a chat the bot is in."""
+    fingerprint)`: a message sent through inline mode landed in a chat the bot is in; it
+    returns the id of the saved reply it was picked from, when it recognises it."""
 
     query: Callable[[Person, str, str, Any], Awaitable[None]]
     chosen: Callable[[Person, str], Awaitable[None]]
-    arrived: Callable[[int, str], Awaitable[None]]
+    arrived: Callable[[int, str], Awaitable[int | None]]
 
 
 @dataclass(frozen=True)
@@ -146,8 +149,9 @@ class Feature:
     name: str
     commands: Sequence[Command] = ()
     buttons: Sequence[Buttons] = ()
-    # Event type (a domain/happenings.py class) → the listener, called in the client's lane.
-    listens: Mapping[type, Callable[[Any], Awaitable[None]]] = field(default_factory=dict)
+    # Event type (a domain/happenings.py class) → the listener (or a list of them, each run
+    # and retried on its own), called in the client's lane.
+    listens: Mapping[type, Listener | Sequence[Listener]] = field(default_factory=dict)
     inline: Inline | None = None
     elsewhere: Elsewhere | None = None
     # A private message that is not a command: the feature's if `claim` returns True (a team

@@ -83,8 +83,9 @@ class Desk:
             core.built[feature.name] = feature
             built.append(feature)
         for feature in built:
-            for kind, listener in feature.listens.items():
-                self.events.listen(kind, listener)
+            for kind, listening in feature.listens.items():
+                for listener in listening if isinstance(listening, (list, tuple)) else [listening]:
+                    self.events.listen(kind, listener)
             if feature.card is not None:
                 self.threads.add_card_lines(feature.card)
         return built

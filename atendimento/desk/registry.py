@@ -202,9 +202,9 @@ class Registry:
         if self.inline is not None:
             await self.inline.chosen(user, result_id)
 
-    async def arrived(self, user_id: int, fingerprint: str) -> None:
-        if self.inline is not None:
-            await self.inline.arrived(user_id, fingerprint)
+    async def arrived(self, user_id: int, fingerprint: str) -> int | None:
+        """The saved reply a message sent through inline mode was picked from, if known."""
+        return None if self.inline is None else await self.inline.arrived(user_id, fingerprint)
 
     # --- what people are shown --------------------------------------------------------------
 

@@ -63,9 +63,10 @@ class TeamSide:
             return  # the team's own (a note): never sent to the client
         if event.author is None:
             await self._warn_anonymous(thread, incoming.message_id)
+        picked = None
         if incoming.fingerprint is not None and event.author is not None:
-            await self.registry.arrived(event.author.id, incoming.fingerprint)
-        await self._relay(event, thread)
+            picked = await self.registry.arrived(event.author.id, incoming.fingerprint)
+        await self._relay(event, thread, picked)
 
     async def is_team(self, event: TeamEvent, thread: Thread) -> bool:
         """Whether the comment comes from the team: a member of the channel, or an admin
@@ -98,14 +99,15 @@ class TeamSide:
             await self.threads.line(thread, ctx.wording.anonymous_warning(), reply_to=here)
             await ctx.storage.run(setting_rows.put, ANONYMOUS_WARNED, True, now=ctx.now())
 
-    async def _relay(self, event: TeamEvent, thread: Thread) -> None:
+    async def _relay(self, event: TeamEvent, thread: Thread, picked: int | None) -> None:
         ctx, run, incoming = self.ctx, self.ctx.storage.run, event.message
         if incoming.media_group_id and await run(link_rows.find_by_group_message,
                                                  incoming.chat_id, incoming.message_id):
             return  # an album item already copied with its first item
         client = await run(client_rows.require, thread.client_id)
-        reply_to = None
+        reply_to = answering = None
         if incoming.reply_to_id and incoming.reply_to_id != thread.thread_root_id:
+            answering = incoming.reply_to_id
             target = await run(link_rows.find_by_group_message, incoming.chat_id,
                                incoming.reply_to_id)
             if target is not None:
@@ -129,7 +131,8 @@ class TeamSide:
             incoming.chat_id, incoming.media_group_id), records=records, failure=failure))
         if delivery.ok and atendimento is not None:
             await self.events.publish_now(TeamAnswerSent(
-                client.user_id, atendimento.id, event.author.id if event.author else None))
+                client.user_id, atendimento.id, event.author.id if event.author else None,
+                picked=picked, answering=answering))
 
     async def edit(self, event: TeamEvent, thread: Thread) -> None:
         """A team member edited a comment: edit the client's copy (someone who has left the

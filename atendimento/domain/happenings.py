@@ -75,12 +75,16 @@ class ClientMessageRelayed:
 class TeamAnswerSent:
     """A message of the team reached the client: a comment in the thread (`via` "thread"),
     /novo ("novo") or the HTTP API ("api"); `author_id` is None for an anonymous admin and
-    for the API."""
+    for the API. `picked` is the saved reply the comment was picked from through the bot's
+    inline mode, when the desk recognised it; `answering`, the thread message (a client's
+    copy) the comment replies to, if any."""
 
     client_id: int
     atendimento_id: int
     author_id: int | None
     via: str = "thread"
+    picked: int | None = None
+    answering: int | None = None
 
 
 @dataclass(frozen=True)

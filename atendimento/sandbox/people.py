@@ -325,11 +325,14 @@ class Person:
         return press_data(self, message, data)
 
     def inline(self, query: str, *, chat: Channel | None = None,
-               card: Seen | int | None = None) -> Inline:
+               card: Seen | int | None = None, replying: Seen | None = None) -> Inline:
         """Type ``@bot query`` in ``chat`` (None: the private chat with the bot), or in the
-        comment box of ``card``'s thread (the picked result then lands in that thread)."""
+        comment box of ``card``'s thread (the picked result then lands in that thread), or
+        while replying to ``replying``, a message of a thread (the result replies to it)."""
         reply_to = None
-        if card is not None:
+        if replying is not None:
+            chat, reply_to = replying.chat, replying.id
+        elif card is not None:
             chat, reply_to = self.sandbox.group, self.sandbox.thread_root(card)
         return Inline(self, query, chat, reply_to)
 

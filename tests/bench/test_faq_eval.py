@@ -119,3 +119,16 @@ def test_the_bench_prints_every_matcher_for_every_base(capsys, bases, monkeypatc
     for name in ("tuned (before)", "fuzzy", "bm25", "bm25 + model"):
         assert out.count(f"  {name} ") >= len(bases) + 1
     assert "time per message at 60 answers" in out
+
+
+def test_learning_adds_the_keywords_the_tuning_part_teaches_and_only_those(bases):
+    saas = next(b for b in bases if b.name == "saas")
+    grown, added = bench.learned(saas)
+    assert added == sum(len(g.keywords) - len(a.keywords)
+                        for a, g in zip(saas.answers, grown.answers, strict=True)) > 0
+    tuning = {w for c in saas.part(TUNING) for w in c.text.casefold().split()}
+    for before, after in zip(saas.answers, grown.answers, strict=True):
+        assert after.keywords[:len(before.keywords)] == before.keywords
+        for keyword in after.keywords[len(before.keywords):]:
+            assert all(any(w in t for t in tuning) for w in keyword.split())
+    assert grown.cases == saas.cases  # the messages are left as they were

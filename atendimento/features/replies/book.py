@@ -172,11 +172,13 @@ class ReplyBook:
         """Telegram's inline feedback: `user_id` picked the reply `reply_id`."""
         await self._tally(user_id, reply_id, FEEDBACK)
 
-    async def arrived(self, user_id: int, fingerprint: str) -> None:
-        """A message `user_id` sent through the bot's inline mode reached a chat the bot sees."""
+    async def arrived(self, user_id: int, fingerprint: str) -> int | None:
+        """A message `user_id` sent through the bot's inline mode reached a chat the bot sees:
+        the saved reply it was picked from, when it is one they were offered."""
         reply_id = self._shown.get(user_id, {}).get(fingerprint)
         if reply_id is not None:
             await self._tally(user_id, reply_id, MESSAGE)
+        return reply_id
 
     async def _tally(self, user_id: int, reply_id: int, way: int) -> None:
         tally = self._tallies.setdefault((user_id, reply_id), [0, 0])

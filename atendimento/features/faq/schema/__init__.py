@@ -1,0 +1,1 @@
+"""The faq feature's own migrations (versioned apart from the core's)."""
