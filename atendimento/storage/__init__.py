@@ -1,7 +1,8 @@
 """Storage: the only code that imports peewee (tables, migrations, database access).
 
 Telegram holds the conversation; this database holds the map: ids, states and metadata, never
-message bodies (saved replies are the one exception, being content by nature).
+message bodies (saved replies are the one exception, being content by nature; with FAQ_LEARN
+on, so are the words of the questions the team answered with one: faq_learned).
 
 Layout: `db` opens a URL, `migrator` + `migrations/` build the schema, `tables` holds the current
 models (built per database, nothing bound globally), and one repository module per group of

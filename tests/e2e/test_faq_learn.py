@@ -110,12 +110,11 @@ async def test_off_nothing_of_the_clients_words_is_kept(sandbox, tmp_path, datab
         await desk.stop()
 
 
-def suggest(tmp_path, database_url, folder, *args: str):
+def suggest(tmp_path, database_url, folder, *args: str, command: str = "suggest-keywords"):
     env = {k: v for k, v in os.environ.items() if k not in VALID}
     env.update(VALID, DATABASE_URL=database_url, TEXTS_DIR=str(folder), FAQ_LEARN="on",
                DATA_DIR=str(tmp_path / "cli"))
-    return subprocess.run([sys.executable, "-m", "atendimento", "faq", "suggest-keywords",
-                           *args], cwd=tmp_path, env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "atendimento", "faq", command, *args], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=60)
 
 
@@ -151,3 +150,10 @@ async def test_suggest_keywords_proposes_the_clients_words_and_writes_them(
     assert "keywords: couro, camurça, limpar couro, limpeza, hidratar, bolsa de couro, " \
            "sapato de couro, mofo, nobuck" in after
     assert after.replace(", nobuck", "", 1) == before  # nothing else changed
+
+    forgot = suggest(tmp_path, database_url, texts, command="forget")
+    assert (forgot.returncode, forgot.stdout) == (0, "Forgot 3 learned question(s).\n")
+    empty = suggest(tmp_path, database_url, texts)
+    assert empty.returncode == 0 and empty.stdout.startswith("Nothing learned yet")
+    wrong = suggest(tmp_path, database_url, texts, "--min", "0")
+    assert wrong.returncode == 2 and "--min must be 1 or more" in wrong.stderr

@@ -46,7 +46,7 @@ def feature(core: Core) -> Feature:
     handover = load_handover_words(core.texts_dir) if core.texts_dir is not None else {}
     faq = AutoAnswer(ctx, book, core.threads, ReplyWording(ctx.wording, ctx.bot_username),
                      settings, handover)
-    # Off, it listens to nothing: the relay does not even wait for the copy's id.
+    # Off and not learning, it listens to nothing: the relay does not wait for the copy's id.
     listening: dict[type, list[Listener]] = {}
     if settings.enabled:
         listening = {ClientMessageRelayed: [faq.relayed], TeamAnswerSent: [faq.team_answered]}
