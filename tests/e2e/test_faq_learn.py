@@ -114,8 +114,8 @@ def suggest(tmp_path, database_url, folder, *args: str, command: str = "suggest-
     env = {k: v for k, v in os.environ.items() if k not in VALID}
     env.update(VALID, DATABASE_URL=database_url, TEXTS_DIR=str(folder), FAQ_LEARN="on",
                DATA_DIR=str(tmp_path / "cli"))
-    return subprocess.run([sys.executable, "-m", "atendimento", "faq", command, *args], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run([sys.executable, "-m", "atendimento", "faq", command, *args],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
 
 
 async def test_suggest_keywords_proposes_the_clients_words_and_writes_them(
