@@ -112,11 +112,21 @@ async def test_a_weaker_match_is_only_a_suggestion_usable_in_one_tap(faq_desk, s
     line = next(m for m in sandbox.thread(card) if m.text.startswith("💡"))
     reply = faq_desk.app.desk.api("replies").get(match.answer_id)
     assert f"“{reply.title}”" in line.text
-    [button] = line.raw.reply_markup.rows[0].buttons
+    first, *rows = line.raw.reply_markup.rows
+    [button] = first.buttons
     eva = sandbox.team_member("Eva Lima", language="pt-br")
     search = eva.inline(button.type.query, card=card)  # what tapping the button types
     await faq_desk.settle()
     assert search.results[0].id == str(reply.id)
+    # The next fits too, so that the team picks among the three best, each one tap away.
+    book = faq_desk.app.desk.api("replies")
+    others = [book.get(i).title for i in faq.matcher().ranked(question, "pt_BR", 3)
+              if i != reply.id][:2]
+    assert others and [row.buttons[0].type.query for row in rows] == others
+    assert "Também pode ser: " + ", ".join(f"“{t}”" for t in others) + "." in line.text
+    other = eva.inline(rows[0].buttons[0].type.query, card=card)
+    await faq_desk.settle()
+    assert other.results[0].title == others[0]
     search.pick(search.results[0].id)
     await faq_desk.settle()
     assert len(bot_said(client)) == 1  # the attendant chose to send it

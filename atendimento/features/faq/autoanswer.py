@@ -115,16 +115,18 @@ class AutoAnswer:
         if decision.what == PERSON:
             await self._hand_over(client, opened, copy_id)
         elif decision.what == SUGGEST:
+            others = [r.title for i in decision.others if (r := self.book.get(i)) is not None]
             line, buttons = self.words.suggestion(decision.reply.title, decision.match.score,
-                                                  decision.match.matched)
+                                                  decision.match.matched, others)
             await self.threads.line(opened.thread, line, reply_to=copy_id, buttons=buttons)
         elif decision.what == ANSWER:
             await self._answer(client, opened, decision.reply, decision.match, copy_id)
 
     def decide(self, text: str, client_language: str, others: bool = False) -> Decision:
         """What the FAQ does with `text` from a client who reads `client_language`; it
-        sends nothing (`/faq teste` shows it to the team as it is, with `others`, the next
-        candidates, which a client's message does not need)."""
+        sends nothing (`/faq teste` shows it to the team as it is). The next candidates are
+        ranked for a suggestion (the team picks among them) and with `others`, not for a
+        message answered or left alone."""
         if self._asks_for_person(text, client_language):
             return Decision(PERSON)
         matcher = self.matcher()
@@ -135,11 +137,11 @@ class AutoAnswer:
         reply = None if match is None else self.book.get(match.answer_id)
         if match is None or reply is None:
             return Decision(NOTHING)
-        next_ones = () if not others else tuple(
-            i for i in matcher.ranked(text, language, ALTERNATIVES + 1)
-            if i != match.answer_id)[:ALTERNATIVES - 1]
         what = (ANSWER if match.score >= self.settings.auto else
                 SUGGEST if match.score >= self.settings.suggest else NOTHING)
+        next_ones = () if not (others or what == SUGGEST) else tuple(
+            i for i in matcher.ranked(text, language, ALTERNATIVES + 1)
+            if i != match.answer_id)[:ALTERNATIVES - 1]
         return Decision(what, match, reply, next_ones)
 
     def _asks_for_person(self, text: str, language: str) -> bool:

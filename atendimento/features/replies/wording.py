@@ -13,6 +13,8 @@ from atendimento.storage.records import SavedReply
 LIST_BUTTON = "r:"
 MATCHED_SHOWN = 8  # words that matched, shown on a thread line
 WORD_LIMIT = 30
+OTHER_TITLE_LIMIT = 80  # characters of another possible answer's title on the 💡 line
+OTHER_BUTTON_LIMIT = 40
 
 
 class ReplyWording:
@@ -159,13 +161,20 @@ class ReplyWording:
                          "{score}; matching words: {words}).", title=title,
                          score=self.score(score), words=self.matching(matched))
 
-    def suggestion(self, title: str, score: float,
-                   matched: Sequence[str] = ()) -> tuple[str, list[list[Button]]]:
+    def suggestion(self, title: str, score: float, matched: Sequence[str] = (),
+                   others: Sequence[str] = ()) -> tuple[str, list[list[Button]]]:
+        """The 💡 line: the best fit, and the next ones (`others`, titles) the team may
+        want instead, each a button that opens it in inline mode."""
         text = self.tr._(self.team, "💡 Possible answer: “{title}” (confidence {score}; "
                          "matching words: {words}). Nothing was sent to the client.",
                          title=title, score=self.score(score), words=self.matching(matched))
-        button = Button(self.tr._(self.team, "🔎 Use it"), inline_query=title)
-        return text, [[button]]
+        buttons = [[Button(self.tr._(self.team, "🔎 Use it"), inline_query=title)]]
+        if others:
+            text += "\n" + self.tr._(self.team, "Also possible: {titles}.", titles=", ".join(
+                f"“{quote(other, OTHER_TITLE_LIMIT)}”" for other in others))
+            buttons += [[Button(f"🔎 {quote(other, OTHER_BUTTON_LIMIT)}", inline_query=other)]
+                        for other in others]
+        return text, buttons
 
     def handover(self) -> str:
         return self.tr._(self.team, "🙋 The client asked for a person: automatic answers have "
