@@ -111,24 +111,21 @@ def propose(answers: Iterable[Answer], learned: Sequence[tuple[int, str]], *,
 def with_effect(proposals: Sequence[Proposal], answers: Sequence[Answer],
                 threshold: float) -> list[Proposal]:
     """The proposals with how many of their questions the FAQ (the shipped matcher, over all
-    `answers`) would answer by itself with the right reply, before and after each one's
-    keywords are added (each proposal judged on its own)."""
+    `answers`) would answer by itself with the right reply, before and after every proposed
+    keyword is added (what `--write` does)."""
+    added = {p.answer.id: tuple(word for word, _ in p.keywords) for p in proposals}
     today = FaqMatcher(answers)
-    judged = []
-    for proposal in proposals:
-        answer = proposal.answer
-        grown = replace(answer, keywords=(*answer.keywords,
-                                          *(word for word, _ in proposal.keywords)))
-        tomorrow = FaqMatcher([grown if a.id == answer.id else a for a in answers])
-        judged.append(replace(proposal, before=_answered(today, proposal, threshold),
-                              after=_answered(tomorrow, proposal, threshold)))
-    return judged
+    tomorrow = FaqMatcher([replace(a, keywords=(*a.keywords, *added[a.id]))
+                           if added.get(a.id) else a for a in answers])
+    return [replace(p, before=_answered(today, p, threshold),
+                    after=_answered(tomorrow, p, threshold)) for p in proposals]
 
 
 def _answered(matcher: FaqMatcher, proposal: Proposal, threshold: float) -> int:
     answer = proposal.answer
     found = 0
-    for question in proposal.questions:
+    for question, times in Counter(proposal.questions).items():  # clients ask alike
         match = matcher.best(question, answer.language)
-        found += match is not None and match.answer_id == answer.id and match.score >= threshold
+        if match is not None and match.answer_id == answer.id and match.score >= threshold:
+            found += times
     return found
