@@ -142,6 +142,18 @@ def _switch(raw: str) -> bool:
     return value in _TRUE
 
 
+FAQ_OFF, FAQ_ON, FAQ_SUGGEST = "off", "on", "suggest"
+
+
+def _faq_mode(raw: str) -> str:
+    if raw.casefold() in {FAQ_SUGGEST, "sugerir", "sugestao", "sugestão"}:
+        return FAQ_SUGGEST
+    try:
+        return FAQ_ON if _switch(raw) else FAQ_OFF
+    except Invalid:
+        raise Invalid("must be on, off or suggest") from None
+
+
 def _fraction(raw: str) -> float | None:
     if raw == "-":  # the default: the FAQ matcher's own
         return None
@@ -361,10 +373,11 @@ SETTINGS: tuple[Setting, ...] = (
             "http://user:password@host:port (default: none)", _proxy, default="-",
             secret=True),
     Setting("FAQ_AUTOANSWER", "on: answer clients at once with a ready answer that matches "
-            "their message with high confidence (default off)", _switch, default="off",
+            "their message with high confidence; suggest: only show the team the answers "
+            "that fit, never send one by itself (default off)", _faq_mode, default="off",
             group="desk", attr="faq_autoanswer"),
     Setting("FAQ_AUTO_THRESHOLD", "confidence (0–1) from which the FAQ answers by itself "
-            "(default: the matcher's, tuned on a test knowledge base)", _fraction, default="-",
+            "(default: the matcher's, chosen on the FAQ evaluation sets)", _fraction, default="-",
             group="desk", attr="faq_auto_threshold"),
     Setting("FAQ_SUGGEST_THRESHOLD", "confidence (0–1) from which the team sees a suggested "
             "ready answer in the thread", _fraction, default="-", group="desk",

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from atendimento.domain.faq import AUTO_THRESHOLD, Answer
+from atendimento.domain.faq import Answer
 from atendimento.domain.faq_keywords import Proposal, propose, with_effect
+from atendimento.domain.faq_ranked import AUTO_THRESHOLD
 from atendimento.storage import faq_learned
 from atendimento.storage import replies as reply_rows
 from atendimento.storage.records import SavedReply

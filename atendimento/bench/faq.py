@@ -83,7 +83,7 @@ def candidates() -> list[Candidate]:
     return [Candidate("tuned (before)", old.FaqMatcher, old.AUTO_THRESHOLD),
             Candidate("fuzzy", FuzzyMatcher, None),
             Candidate("bm25", lambda a: RankedMatcher(a, _plain_bm25), None),
-            Candidate("bm25 + model", RankedMatcher, ranked.AUTO_THRESHOLD)]
+            Candidate("bm25 + model (desk)", RankedMatcher, ranked.AUTO_THRESHOLD)]
 
 
 def cases_of(base: Base, part: str) -> list[Case]:
@@ -91,7 +91,7 @@ def cases_of(base: Base, part: str) -> list[Case]:
 
 
 def line(label: str, s: Score) -> str:
-    return (f"  {label:<22} auto {s.right:>4} right {s.wrong:>3} wrong "
+    return (f"  {label:<24} auto {s.right:>4} right {s.wrong:>3} wrong "
             f"{s.near_misses_answered:>3} near-miss | not answered {s.unanswered:>4}/"
             f"{s.answerable:<4} | wrong {s.wrong_share:6.1%}  coverage {s.coverage:6.1%}  "
             f"in suggestions {s.suggestion_share:6.1%}")
@@ -201,5 +201,5 @@ def main(argv: list[str] | None = None) -> int:
             print(line(f"{candidate.name} ≤{budget:.0%}", result) + f"  (at {threshold:.3f})")
     print(f"\ntime per message at {TIMING_ANSWERS} answers (best + 3 suggestions)")
     for candidate in shown:
-        print(f"  {candidate.name:<16} {timing(candidate, bases):.2f} ms")
+        print(f"  {candidate.name:<20} {timing(candidate, bases):.2f} ms")
     return 0

@@ -1,5 +1,8 @@
-"""Which ready answer, if any, fits a client's message, and how sure we are: an automatic
-answer at AUTO_THRESHOLD or above, a suggestion to the team at SUGGEST_THRESHOLD or above."""
+"""The FAQ's shared vocabulary (Answer, Match, stop and complaint words) and the desk's first
+matcher, FaqMatcher: which ready answer fits a client's message by shared topic words, an
+automatic answer at AUTO_THRESHOLD or above. It is no longer the desk's (domain.faq_ranked is,
+measured better on messages nobody tuned for); `atendimento bench faq` keeps it as the
+baseline, "tuned (before)"."""
 
 from __future__ import annotations
 

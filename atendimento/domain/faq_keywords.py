@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from atendimento.domain.faq import WEAK_WORDS, Answer, FaqMatcher, terms
+from atendimento.domain.faq import WEAK_WORDS, Answer, terms
+from atendimento.domain.faq_ranked import RankedMatcher
 from atendimento.domain.words import fold, words_as_written
 
 QUESTION_WORDS_KEPT = 60
@@ -110,18 +111,18 @@ def propose(answers: Iterable[Answer], learned: Sequence[tuple[int, str]], *,
 
 def with_effect(proposals: Sequence[Proposal], answers: Sequence[Answer],
                 threshold: float) -> list[Proposal]:
-    """The proposals with how many of their questions the FAQ (the shipped matcher, over all
+    """The proposals with how many of their questions the FAQ (the desk's matcher, over all
     `answers`) would answer by itself with the right reply, before and after every proposed
     keyword is added (what `--write` does)."""
     added = {p.answer.id: tuple(word for word, _ in p.keywords) for p in proposals}
-    today = FaqMatcher(answers)
-    tomorrow = FaqMatcher([replace(a, keywords=(*a.keywords, *added[a.id]))
+    today = RankedMatcher(answers)
+    tomorrow = RankedMatcher([replace(a, keywords=(*a.keywords, *added[a.id]))
                            if added.get(a.id) else a for a in answers])
     return [replace(p, before=_answered(today, p, threshold),
                     after=_answered(tomorrow, p, threshold)) for p in proposals]
 
 
-def _answered(matcher: FaqMatcher, proposal: Proposal, threshold: float) -> int:
+def _answered(matcher: RankedMatcher, proposal: Proposal, threshold: float) -> int:
     answer = proposal.answer
     found = 0
     for question, times in Counter(proposal.questions).items():  # clients ask alike

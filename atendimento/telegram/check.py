@@ -17,7 +17,7 @@ import pyrogram
 from pyrogram import enums, errors, filters
 from pyrogram.handlers import MessageHandler
 
-from atendimento.config import LANGUAGES, Config
+from atendimento.config import FAQ_ON, LANGUAGES, Config
 from atendimento.desk.mode import Mode
 from atendimento.i18n import Translator
 from atendimento.logs import redact
@@ -83,7 +83,8 @@ def check_languages(config: Config) -> Check:
         if texts is not None:
             missing += [str(folder / kind.filename) for kind in TEXT_KINDS
                         if _language(texts.language_for(kind.name, lang)) != _language(lang)]
-        if config.desk.get("faq_autoanswer") and not (folder / "atendente.txt").is_file():
+        handing_over = config.desk.get("faq_autoanswer") == FAQ_ON
+        if handing_over and not (folder / "atendente.txt").is_file():
             missing.append(str(folder / "atendente.txt"))  # how clients ask for a person
     if missing:
         return Check(name, False, "missing: " + ", ".join(missing),

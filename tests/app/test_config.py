@@ -173,3 +173,18 @@ def test_database_password_is_redacted_too():
     config = load_config({**VALID, "DATABASE_URL": "postgresql://desk:s3%2Fcr3t@db:5432/x"},
                          env_file=None)
     assert {"s3%2Fcr3t", "s3/cr3t", TOKEN, HASH} <= set(config.secrets)
+
+
+@pytest.mark.parametrize("raw, mode", [("on", "on"), ("SIM", "on"), ("off", "off"), ("0", "off"),
+                                       ("suggest", "suggest"), ("sugerir", "suggest")])
+def test_the_faq_answers_by_itself_only_suggests_or_is_off(raw, mode):
+    config = load_config({**VALID, "FAQ_AUTOANSWER": raw}, env_file=None)
+    assert config.desk["faq_autoanswer"] == mode
+    assert load_config(VALID, env_file=None).desk["faq_autoanswer"] == "off"
+
+
+def test_a_faq_mode_it_does_not_know_is_named():
+    with pytest.raises(ConfigError) as caught:
+        load_config({**VALID, "FAQ_AUTOANSWER": "maybe"}, env_file=None)
+    [problem] = caught.value.problems
+    assert problem.startswith("FAQ_AUTOANSWER: must be on, off or suggest — ")

@@ -21,6 +21,7 @@ from atendimento.bench.faq_data import (
 )
 from atendimento.bench.faq_score import add, calibrate, run, score
 from atendimento.domain.faq import Match
+from atendimento.domain.faq_ranked import AUTO_THRESHOLD, SUGGEST_THRESHOLD, RankedMatcher
 
 ANSWERABLE_KINDS = {"plain", "typo", "no-accents", "slang", "long", "greeting",
                     "two-questions", "angry", "voice"}
@@ -116,7 +117,7 @@ def test_the_bench_prints_every_matcher_for_every_base(capsys, bases, monkeypatc
     out = capsys.readouterr().out
     for base in bases:
         assert f"\n{base.name} ({base.language}): {len(base.answers)} answers" in out
-    for name in ("tuned (before)", "fuzzy", "bm25", "bm25 + model"):
+    for name in ("tuned (before)", "fuzzy", "bm25", "bm25 + model (desk)"):
         assert out.count(f"  {name} ") >= len(bases) + 1
     assert "time per message at 60 answers" in out
 
@@ -132,3 +133,17 @@ def test_learning_adds_the_keywords_the_tuning_part_teaches_and_only_those(bases
         for keyword in after.keywords[len(before.keywords):]:
             assert all(any(w in t for t in tuning) for w in keyword.split())
     assert grown.cases == saas.cases  # the messages are left as they were
+
+
+def test_the_desks_thresholds_hold_what_they_were_chosen_for_on_the_tuning_part(bases):
+    """AUTO_THRESHOLD is where the tuning part gets at most 5% wrong automatic answers, and
+    from SUGGEST_THRESHOLD nearly every answerable message shows the team a suggestion."""
+    outcomes = [o for b in bases
+                for o in run(RankedMatcher(b.answers), b.language, b.part(TUNING))]
+    assert calibrate(outcomes, 0.05) <= AUTO_THRESHOLD
+    automatic = score(outcomes, AUTO_THRESHOLD)
+    assert automatic.wrong_share <= 0.05 and automatic.coverage >= 0.15
+    assert automatic.suggestion_share >= 0.93
+    answerable = [o for o in outcomes if o.case.answerable]
+    shown = [o for o in answerable if o.best is not None and o.best.score >= SUGGEST_THRESHOLD]
+    assert len(shown) >= 0.95 * len(answerable)

@@ -4,7 +4,7 @@ that matched, and a confidence that drops for what should go to a person."""
 from __future__ import annotations
 
 from atendimento.domain.faq import Answer
-from atendimento.domain.faq_ranked import RankedMatcher
+from atendimento.domain.faq_ranked import AUTO_THRESHOLD, SUGGEST_THRESHOLD, RankedMatcher
 from atendimento.domain.faq_words import stems
 
 ANSWERS = [
@@ -40,3 +40,10 @@ def test_a_clear_question_is_surer_than_a_vague_one():
     clear = matcher.best("como faço pra cancelar a assinatura", "pt_BR").score
     vague = matcher.best("assinatura da minha mae no cartorio 123", "pt_BR").score
     assert clear > vague
+
+
+def test_one_word_is_at_most_a_suggestion_however_well_it_matches():
+    matcher = RankedMatcher(ANSWERS)
+    one = matcher.best("senha?", "pt_BR")
+    assert one.answer_id == 3 and SUGGEST_THRESHOLD <= one.score < AUTO_THRESHOLD
+    assert matcher.best("esqueci a senha, como troco?", "pt_BR").score > one.score

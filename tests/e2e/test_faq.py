@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD
+from atendimento.domain.faq import Answer
+from atendimento.domain.faq_ranked import AUTO_THRESHOLD, SUGGEST_THRESHOLD, RankedMatcher
+from atendimento.features.faq.autoanswer import ANSWER, SUGGEST
+from atendimento.ready import load_ready
 
 from .conftest import ROOT, RunningDesk, bot_said, card_of, thread_texts
 
@@ -75,18 +78,47 @@ async def test_ready_answers_are_loaded_as_saved_replies_the_team_can_search(faq
     assert search.results[0].title == title_of("boleto-nao-compensado")
 
 
-@pytest.mark.parametrize("question, expected", POSITIVE[::16])
-async def test_a_confident_match_is_answered_at_once_and_the_thread_shows_it(
+SAMPLE = POSITIVE[::16]
+# Two questions of other topics that the FAQ answers by itself (checked below), for the
+# scenarios that need an automatic answer to happen.
+CONFIDENT = (POSITIVE[11], POSITIVE[16])
+
+
+def test_the_sample_holds_questions_answered_by_itself_and_only_rightly():
+    """The sample below goes through both paths: most answered at once, the rest suggested."""
+    ready, problems = load_ready(FIXTURES)
+    assert problems == []
+    matcher = RankedMatcher(Answer(n, r.language, r.title, r.keywords, r.body)
+                            for n, r in enumerate(ready, start=1))
+    slugs = {Path(r.path).stem: n for n, r in enumerate(ready, start=1)}
+    matches = [(matcher.best(q, "pt_BR"), slugs[e]) for q, e in SAMPLE]
+    answered = [m for m, _ in matches if m.score >= AUTO_THRESHOLD]
+    assert len(answered) >= len(SAMPLE) // 2
+    assert all(m.answer_id == right for m, right in matches)
+    for question, expected in CONFIDENT:
+        match = matcher.best(question, "pt_BR")
+        assert match.answer_id == slugs[expected] and match.score >= AUTO_THRESHOLD
+
+
+@pytest.mark.parametrize("question, expected", SAMPLE)
+async def test_a_confident_match_is_answered_at_once_and_a_weaker_one_suggested(
         faq_desk, sandbox, question, expected):
+    decision = faq_desk.app.desk.api("faq").decide(question, "pt_BR")
     client = await ask(faq_desk, sandbox, question)
 
     title = title_of(expected)
+    texts = thread_texts(sandbox, client)
+    if decision.what == SUGGEST:
+        assert bot_said(client) == []
+        [line] = [t for t in texts if t.startswith("💡")]
+        assert f"“{title}”" in line and "palavras encontradas: " in line
+        return
+    assert decision.what == ANSWER
     [line] = auto_lines(sandbox, client)
     assert f"“{title}”" in line and "confiança" in line
     assert "palavras encontradas: " in line and "palavras encontradas: —" not in line
     said = bot_said(client)
     assert len(said) == 1  # the answer, and nothing about the machinery
-    texts = thread_texts(sandbox, client)
     assert texts.index(question) < texts.index(line)
     assert texts[-1] == said[0]  # the thread shows the answer as the client got it
 
@@ -133,7 +165,7 @@ async def test_a_weaker_match_is_only_a_suggestion_usable_in_one_tap(faq_desk, s
 
 
 async def test_automatic_answers_stop_once_a_team_member_answers(faq_desk, sandbox):
-    (first, _), (second, _) = POSITIVE[0], POSITIVE[40]
+    (first, _), (second, _) = CONFIDENT
     client = await ask(faq_desk, sandbox, first)
     assert len(auto_lines(sandbox, client)) == 1
     eva = sandbox.team_member("Eva Lima", language="pt-br")
@@ -153,7 +185,7 @@ async def test_asking_for_a_person_stops_automatic_answers_and_tells_the_admins(
     rui.start()
     await faq_desk.settle()
     client = await ask(faq_desk, sandbox, "Quero falar com um atendente, por favor")
-    client.send(POSITIVE[0][0])
+    client.send(CONFIDENT[0][0])
     await faq_desk.settle()
 
     assert auto_lines(sandbox, client) == []
@@ -163,10 +195,40 @@ async def test_asking_for_a_person_stops_automatic_answers_and_tells_the_admins(
     assert "https://t.me/c/" in notice
 
 
+async def test_suggest_mode_shows_the_team_the_answer_and_never_sends_one_by_itself(
+        sandbox, tmp_path, database_url, texts):
+    desk = await running(sandbox, tmp_path, database_url, texts, FAQ_AUTOANSWER="suggest")
+    try:
+        rui = sandbox.admin("Rui Alves", language="pt-br")
+        rui.start()
+        await desk.settle()
+        question, expected = CONFIDENT[0]
+        client = await ask(desk, sandbox, question)
+        client.send("Quero falar com um atendente, por favor")  # people answer already
+        client.send(CONFIDENT[1][0])
+        await desk.settle()
+
+        assert bot_said(client) == [] and auto_lines(sandbox, client) == []
+        lines = [t for t in thread_texts(sandbox, client) if t.startswith("💡")]
+        assert len(lines) == 3 and f"“{title_of(expected)}”" in lines[0]  # one per message
+        assert not any(t.startswith("🙋") for t in thread_texts(sandbox, client))
+        assert not any("pediu para falar" in t for t in bot_said(rui))
+
+        eva = sandbox.team_member("Eva Lima", language="en")
+        eva.send(f"/faq teste {question}")
+        await desk.settle()
+        said = bot_said(eva)[-1]
+        assert said.startswith(f"💡 It would suggest “{title_of(expected)}” to the team")
+        assert said.endswith("FAQ_AUTOANSWER is suggest: the FAQ only shows the team the "
+                             "answers that fit, it never answers a client by itself.")
+    finally:
+        await desk.stop()
+
+
 async def test_faq_teste_shows_the_team_what_the_faq_would_do_and_sends_nothing(
         faq_desk, sandbox):
     eva = sandbox.team_member("Eva Lima", language="en")
-    question, expected = POSITIVE[0]
+    question, expected = CONFIDENT[0]
     eva.send(f"/faq teste {question}")
     await faq_desk.settle()
     said = bot_said(eva)[-1]
@@ -200,7 +262,7 @@ async def test_faq_teste_says_when_the_faq_is_off(sandbox, tmp_path, database_ur
     desk = await running(sandbox, tmp_path, database_url, texts)
     try:
         eva = sandbox.team_member("Eva Lima", language="en")
-        eva.send(f"/faq teste {POSITIVE[0][0]}")
+        eva.send(f"/faq teste {CONFIDENT[0][0]}")
         await desk.settle()
         said = bot_said(eva)[-1]
         assert said.startswith("🤖 It would answer by itself")
@@ -213,7 +275,7 @@ async def test_faq_teste_says_when_the_faq_is_off(sandbox, tmp_path, database_ur
 async def test_the_faq_is_off_unless_enabled(sandbox, tmp_path, database_url, texts):
     desk = await running(sandbox, tmp_path, database_url, texts)
     try:
-        client = await ask(desk, sandbox, POSITIVE[0][0])
+        client = await ask(desk, sandbox, CONFIDENT[0][0])
         assert bot_said(client) == [] and auto_lines(sandbox, client) == []
     finally:
         await desk.stop()

@@ -79,7 +79,7 @@ async def test_a_reply_to_one_message_pairs_that_one_and_automatic_answers_teach
     try:
         eva = sandbox.team_member("Eva Lima", language="pt-br")
         bia = sandbox.client("Bia Costa", language="pt-br")
-        bia.send("Como rastreio meu pedido?")  # the FAQ answers it by itself
+        bia.send("como faço pra rastrear minha encomenda?")  # the FAQ answers it by itself
         await desk.settle()
         assert any(t.startswith("🤖") for t in thread_texts(sandbox, bia))
         bia.send("a bota de nobuck pode molhar?")

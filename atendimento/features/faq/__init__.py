@@ -10,7 +10,7 @@ from typing import Any
 
 from atendimento.desk.contract import ADMINS, PRIVATE, Command, Feature, Listener
 from atendimento.desk.core import Core
-from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD
+from atendimento.domain.faq_ranked import AUTO_THRESHOLD, SUGGEST_THRESHOLD
 from atendimento.domain.happenings import AtendimentoEnded, ClientMessageRelayed, TeamAnswerSent
 from atendimento.features.faq.autoanswer import AutoAnswer, FaqSettings
 from atendimento.features.faq.learning import FaqLearning
@@ -21,6 +21,8 @@ from atendimento.ready import load_handover_words
 from atendimento.storage import FeatureMigrations
 from atendimento.storage.migrator import discover_package
 
+# FAQ_AUTOANSWER as config.py parses it: off, on (answers by itself) or suggest (only suggests).
+ON, SUGGEST = "on", "suggest"
 SETTINGS = ("faq_autoanswer", "faq_auto_threshold", "faq_suggest_threshold", "faq_learn")
 
 
@@ -35,7 +37,8 @@ def settings_of(desk: Mapping[str, Any]) -> FaqSettings:
     if suggest > auto:
         raise ValueError(f"FAQ_SUGGEST_THRESHOLD ({suggest}) must not be above "
                          f"FAQ_AUTO_THRESHOLD ({auto})")
-    return FaqSettings(bool(desk.get("faq_autoanswer", False)), auto, suggest)
+    mode = desk.get("faq_autoanswer")
+    return FaqSettings(mode in (ON, SUGGEST), auto, suggest, answers=mode != SUGGEST)
 
 
 def feature(core: Core) -> Feature:

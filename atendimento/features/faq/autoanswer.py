@@ -16,7 +16,8 @@ from atendimento.desk.language import language_of
 from atendimento.desk.outbox import REPLY, Send, text_send
 from atendimento.desk.settling import Failure
 from atendimento.desk.threads import Opened, Threads
-from atendimento.domain.faq import AUTO_THRESHOLD, SUGGEST_THRESHOLD, Answer, FaqMatcher, Match
+from atendimento.domain.faq import Answer, Match
+from atendimento.domain.faq_ranked import AUTO_THRESHOLD, SUGGEST_THRESHOLD, RankedMatcher
 from atendimento.domain.happenings import ClientMessageRelayed, TeamAnswerSent
 from atendimento.domain.words import words
 from atendimento.features.replies.book import ReplyBook
@@ -54,6 +55,7 @@ class FaqSettings:
     enabled: bool = False
     auto: float = AUTO_THRESHOLD
     suggest: float = SUGGEST_THRESHOLD
+    answers: bool = True  # False (FAQ_AUTOANSWER=suggest): it only ever suggests
 
 
 class AutoAnswer:
@@ -67,7 +69,7 @@ class AutoAnswer:
         self.settings = settings
         self._handover: dict[str, list[tuple[str, ...]]] = {}
         self.set_handover(handover)
-        self._matcher: FaqMatcher | None = None
+        self._matcher: RankedMatcher | None = None
         self._languages: list[str] = []
         book.changed.append(self._stale)
 
@@ -82,10 +84,10 @@ class AutoAnswer:
     def _stale(self) -> None:
         self._matcher = None
 
-    def matcher(self) -> FaqMatcher:
+    def matcher(self) -> RankedMatcher:
         if self._matcher is None:
             ready = self.book.ready()
-            self._matcher = FaqMatcher(
+            self._matcher = RankedMatcher(
                 Answer(r.id, r.language or "", r.title, r.keywords, r.text or "") for r in ready)
             self._languages = sorted({r.language for r in ready if r.language})
         return self._matcher
@@ -127,7 +129,7 @@ class AutoAnswer:
         sends nothing (`/faq teste` shows it to the team as it is). The next candidates are
         ranked for a suggestion (the team picks among them) and with `others`, not for a
         message answered or left alone."""
-        if self._asks_for_person(text, client_language):
+        if self.settings.answers and self._asks_for_person(text, client_language):
             return Decision(PERSON)
         matcher = self.matcher()
         language = self._folder(client_language, self._languages)
@@ -137,7 +139,7 @@ class AutoAnswer:
         reply = None if match is None else self.book.get(match.answer_id)
         if match is None or reply is None:
             return Decision(NOTHING)
-        what = (ANSWER if match.score >= self.settings.auto else
+        what = (ANSWER if match.score >= self.settings.auto and self.settings.answers else
                 SUGGEST if match.score >= self.settings.suggest else NOTHING)
         next_ones = () if not (others or what == SUGGEST) else tuple(
             i for i in matcher.ranked(text, language, ALTERNATIVES + 1)

@@ -61,6 +61,9 @@ class FaqTrial:
             lines.append(_(locale, "Thresholds: answer at {auto}, suggest at {suggest}.",
                            auto=words.score(self.faq.settings.auto),
                            suggest=words.score(self.faq.settings.suggest)))
+        if self.faq.enabled and not self.faq.settings.answers:
+            lines.append(_(locale, "FAQ_AUTOANSWER is suggest: the FAQ only shows the team "
+                           "the answers that fit, it never answers a client by itself."))
         if not self.faq.enabled:
             lines.append(_(locale, "The FAQ is off (FAQ_AUTOANSWER): today it does nothing "
                            "with clients' messages."))
