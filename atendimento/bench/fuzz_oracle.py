@@ -70,6 +70,14 @@ def is_note(text: str) -> bool:
     return text.startswith("//")
 
 
+def is_caption_note(caption: str, bot_username: str) -> bool:
+    """A caption that makes its message an internal note: it starts with //, or with /n,
+    /nota or /note (a caption is never a command to Telegram; the notes feature reads it)."""
+    found = re.match(r"/(?:n|nota|note)(?:@(\w+))?(?=\s|$)", caption, re.IGNORECASE)
+    return is_note(caption) or (found is not None and (
+        found[1] is None or found[1].casefold() == bot_username.casefold()))
+
+
 def is_client_special(text: str, bot_username: str) -> bool:
     """A client's command the desk answers itself (/start, /notificacoes, saved replies), read
     generously (any first word) so that no relayed message is taken for one."""

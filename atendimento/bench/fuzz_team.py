@@ -17,6 +17,7 @@ from atendimento.bench.fuzz_oracle import (
     REFUSE,
     RELAY,
     TEAM_ONLY,
+    is_caption_note,
     is_note,
     is_team_command,
 )
@@ -70,19 +71,26 @@ class TeamActs(Acts):
         client = self.rng.choice(cards)
         return client, self.observer.card[client.id]
 
-    def expect(self, person: Person, text: str, via_bot: bool = False) -> str:
+    def expect(self, person: Person, text: str, via_bot: bool = False,
+               caption: bool = False) -> str:
         if self.role(person) == OUTSIDER:
             return REFUSE
-        if not via_bot and (is_team_command(text, self.bot_username) or is_note(text)):
+        if via_bot:
+            return RELAY
+        if caption and is_caption_note(text, self.bot_username):
+            return TEAM_ONLY
+        if not caption and (is_team_command(text, self.bot_username) or is_note(text)):
             return TEAM_ONLY
         return RELAY
 
     def _write(self, person: Person, label: str, write: Callable[[], Seen | list[Seen]],
-               client: Person, who: str | None = None, text: str = "") -> Act:
+               client: Person, who: str | None = None, text: str = "",
+               caption: bool = False) -> Act:
         def run() -> None:
             made = write()
             for one in made if isinstance(made, list) else [made]:
-                expect = REFUSE if who == FOREIGN else self.expect(person, text)
+                expect = REFUSE if who == FOREIGN else self.expect(person, text,
+                                                                   caption=caption)
                 self.record(who or self.role(person), person, client, one, expect, label)
         return Act(label, run, actor=self.role(person))
 
@@ -105,7 +113,8 @@ class TeamActs(Acts):
             self.rng.random() < 0.6) else ""
         return self._write(person, f"{person.name}: comment(card of {client.name}, "
                            f"{short(caption)}, media={kind!r})",
-                           lambda: person.comment(card, caption, media=kind), client)
+                           lambda: person.comment(card, caption, media=kind), client,
+                           text=caption, caption=True)
 
     def comment_poll(self, person: Person) -> Act | None:
         if (found := self.thread()) is None:
@@ -124,7 +133,8 @@ class TeamActs(Acts):
         captions = tuple(self.tag(short_text=True) for _ in kinds[: self.rng.randint(0, 2)])
         return self._write(person, f"{person.name}: comment_album(card of {client.name}, "
                            f"{kinds})", lambda: person.comment_album(card, kinds, captions),
-                           client)
+                           client, text=captions[0] if captions else "",  # the first decides
+                           caption=True)
 
     def reply(self, person: Person) -> Act | None:
         if (found := self.thread()) is None:

@@ -84,6 +84,8 @@ class MessageCache:
 # Flood waits from this many different chats within this many seconds mean the bot-wide limit.
 BOT_WIDE_CHATS = 3
 BOT_WIDE_WINDOW = 1.0
+# An album holds at most 10 items, so its others are within 9 ids of any one of them.
+ALBUM_REACH = 10
 
 
 class Gateway:
@@ -273,8 +275,7 @@ class Gateway:
     async def _copy_album(self, first: types.Message, to_chat: int, reply_to: int | None,
                           values: Values | None, random_id: int | None,
                           mark: Mark | None = None) -> list[tuple[int, int]]:
-        items = await self.call(first.chat.id, lambda: self.client.get_media_group(
-            first.chat.id, first.id))
+        items = await self._album(first)
         media = [_input_media(item, values, mark if index == 0 else None)
                  for index, item in enumerate(items)]
         if any(m is None for m in media):
@@ -282,6 +283,21 @@ class Gateway:
         copies = await self.call(to_chat, lambda: self.client.send_media_group(
             to_chat, media, reply_parameters=_reply(reply_to)), random_id=random_id)
         return [(item.id, copy.id) for item, copy in zip(items, copies, strict=True)]
+
+    async def _album(self, first: types.Message) -> list[types.Message]:
+        """The album's items, by the group id the update gave (pyrogram's get_media_group
+        reads it off the message itself, and fails when the sender deleted that item at
+        once). An item deleted before the copy is taken as its update brought it, as a single
+        message would be: deletions are not mirrored."""
+        chat, group = first.chat.id, first.media_group_id
+        around = [i for i in range(first.id - ALBUM_REACH + 1, first.id + ALBUM_REACH) if i > 0]
+        found = await self.call(chat, lambda: self.client.get_messages(chat, around, replies=0))
+        items = {m.id: m for m in found if not m.empty and m.media_group_id == group}
+        for i in around:
+            cached = self.cache.get(chat, i) if i not in items else None
+            if cached is not None and cached.media_group_id == group:
+                items[i] = cached
+        return [items[i] for i in sorted(items)]
 
     async def mirror_edit(self, from_chat: int, message_id: int, to_chat: int,
                           to_message_id: int, values: Values | None = None,

@@ -84,3 +84,16 @@ async def test_list_and_language_data_under_another_message_change_nothing(sandb
     assert card_of(sandbox, ana).text == before_card
     assert sandbox.thread(card_of(sandbox, ana))[-1].text == before_copy
     assert all(p.answered and p.alert for p in presses)
+
+
+@pytest.mark.parametrize("deleted", [0, 1])
+async def test_an_album_item_the_client_deleted_at_once_still_reaches_the_thread(
+        sandbox, desk, caplog, deleted):
+    ana, card = await with_client(sandbox, desk)
+    items = ana.send_album(("photo", "photo", "video"), ("um", "dois"))
+    ana.delete(items[deleted])  # before the desk copied the album, as a single message is
+    await desk.settle()
+    album = [m for m in sandbox.thread(card) if m.kind in ("photo", "video")]
+    assert [m.text for m in album] == ["um", "dois", ""]
+    assert len({m.grouped_id for m in album}) == 1 and album[0].grouped_id
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
