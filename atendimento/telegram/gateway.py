@@ -224,7 +224,10 @@ class Gateway:
                    ) -> list[tuple[int, int]]:
         source = await self._source(from_chat, message_id)
         if source.media_group_id:
-            return await self._copy_album(source, to_chat, reply_to, values, random_id, mark)
+            items = await self._album(source)
+            if len(items) > 1:
+                return await self._copy_album(items, to_chat, reply_to, values, random_id, mark)
+            source = items[0]  # all the album that is left: a single message
         if mark is not None:
             return await self._copy_marked(source, to_chat, reply_to, random_id, mark)
         if values and has_placeholders(source.text):
@@ -272,10 +275,9 @@ class Gateway:
             raise Undeliverable(ports.UNSUPPORTED, "nothing to copy")
         return [(source.id, copy.id)]
 
-    async def _copy_album(self, first: types.Message, to_chat: int, reply_to: int | None,
+    async def _copy_album(self, items: list[types.Message], to_chat: int, reply_to: int | None,
                           values: Values | None, random_id: int | None,
                           mark: Mark | None = None) -> list[tuple[int, int]]:
-        items = await self._album(first)
         media = [_input_media(item, values, mark if index == 0 else None)
                  for index, item in enumerate(items)]
         if any(m is None for m in media):
@@ -297,6 +299,8 @@ class Gateway:
             cached = self.cache.get(chat, i) if i not in items else None
             if cached is not None and cached.media_group_id == group:
                 items[i] = cached
+        if not items:
+            raise Undeliverable(ports.NOT_FOUND, f"album {group} is gone")
         return [items[i] for i in sorted(items)]
 
     async def mirror_edit(self, from_chat: int, message_id: int, to_chat: int,

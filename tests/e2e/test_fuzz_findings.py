@@ -97,3 +97,17 @@ async def test_an_album_item_the_client_deleted_at_once_still_reaches_the_thread
     assert [m.text for m in album] == ["um", "dois", ""]
     assert len({m.grouped_id for m in album}) == 1 and album[0].grouped_id
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_an_album_with_one_item_left_after_the_desk_was_down_arrives_as_that_item(
+        sandbox, desk, caplog):
+    ana, card = await with_client(sandbox, desk)
+    await desk.stop()
+    first, second = ana.send_album(("photo", "photo"), ("um", "dois"))
+    ana.delete(first)  # while the desk was down: nothing of it is left to copy
+    await desk.start()
+    await desk.settle()
+    photos = [m for m in sandbox.thread(card) if m.kind == "photo"]
+    assert [m.text for m in photos] == ["dois"]
+    assert photos[0].grouped_id is None  # a single message: an album holds 2 to 10 items
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
