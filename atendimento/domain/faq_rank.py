@@ -38,6 +38,7 @@ class Evidence:
     content_words: int
     digits: bool
     foreign: float  # the message's weight that other answers hold and the best does not
+    asked: bool = False  # the message is the best answer's title or a keyword phrase, no more
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class _Answers:
         self.ids = tuple(a.id for a in answers)
         self.tf: list[dict[str, float]] = []
         self.phrases: list[list[frozenset[str]]] = []
+        self.asked: dict[frozenset[str], set[int]] = {}
         lengths = []
         for answer in answers:
             fields = {"title": answer.question, "keywords": " , ".join(answer.keywords),
@@ -68,6 +70,9 @@ class _Answers:
             lengths.append(sum(weighted.values()))
             phrases = [frozenset(stems(p, language)) for p in (answer.question, *answer.keywords)]
             self.phrases.append([p for p in phrases if p])
+            for number, phrase in enumerate(phrases):
+                if phrase and (number == 0 or len(phrase) > 1):
+                    self.asked.setdefault(phrase, set()).add(len(self.tf) - 1)
         self.average = sum(lengths) / len(lengths) if lengths else 1.0
         self.lengths = lengths
         count = len(answers)
@@ -90,6 +95,12 @@ class _Answers:
         if found is None or found[0][0] != stem[0]:
             return None
         return found[0], TYPO_TRUST
+
+    def _asks(self, position: int, pairs: list[tuple[str, str]]) -> bool:
+        """Whether the message asks the answer's own question, or says one of its keyword
+        phrases of two words or more, and nothing else: its content stems, exactly as typed,
+        are those of that title or phrase, which no other answer has."""
+        return self.asked.get(frozenset(stem for _, stem in pairs)) == {position}
 
     def rank(self, text: str) -> Ranking | None:
         said = tokens(text)
@@ -133,7 +144,8 @@ class _Answers:
             explained=held / whole, margin=1 - runner_up / best, phrase=min(phrase, 1.0),
             unknown=unknown / max(len(pairs), 1), personal=personal(said, self.language),
             complaint=not COMPLAINT_WORDS.isdisjoint(said), content_words=len(pairs),
-            digits=any(any(c.isdigit() for c in w) for w in said), foreign=foreign / whole)
+            digits=any(any(c.isdigit() for c in w) for w in said), foreign=foreign / whole,
+            asked=self._asks(position, pairs))
         ranked = [(s, p) for s, p in scores if s > 0]
         return Ranking(tuple(self.ids[p] for _, p in ranked), tuple(s for s, _ in ranked),
                        evidence, tuple(written[t] for t in known if t in self.tf[position]))

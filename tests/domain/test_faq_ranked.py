@@ -47,3 +47,30 @@ def test_one_word_is_at_most_a_suggestion_however_well_it_matches():
     one = matcher.best("senha?", "pt_BR")
     assert one.answer_id == 3 and SUGGEST_THRESHOLD <= one.score < AUTO_THRESHOLD
     assert matcher.best("esqueci a senha, como troco?", "pt_BR").score > one.score
+
+
+def test_a_client_who_asks_an_answers_own_question_gets_it():
+    matcher = RankedMatcher(ANSWERS)
+    for asked in ("Como cancelo minha assinatura?", "como cancelo minha assinatura",
+                  "Qual o prazo de entrega?", "prazo de entrega", "PRAZO DE ENTREGA!!",
+                  "esqueci a senha", "How do I reset my password?"):
+        language = "en" if asked.startswith("How") else "pt_BR"
+        found = matcher.best(asked, language)
+        assert found.score >= AUTO_THRESHOLD, asked
+        assert found.answer_id == (4 if language == "en" else
+                                   1 if "cancelo" in asked else 2 if "prazo" in asked.lower()
+                                   else 3)
+
+
+def test_asking_the_question_is_not_enough_when_more_is_said_or_it_is_ambiguous():
+    matcher = RankedMatcher(ANSWERS)
+    asked = matcher.best("Qual o prazo de entrega?", "pt_BR").score
+    # A number is the client's own case (an order): the model decides, as for any message.
+    assert matcher.best("Qual o prazo de entrega do pedido 4412?", "pt_BR").score < asked
+    # One keyword of one word is not a question (the one-word cap still holds).
+    assert matcher.best("senha", "pt_BR").score < AUTO_THRESHOLD
+    # A question two answers share decides nothing by itself.
+    twins = [*ANSWERS, Answer(5, "pt_BR", "Qual o prazo de entrega?", (), "Depende da região.")]
+    shared = RankedMatcher(twins).best("Qual o prazo de entrega?", "pt_BR")
+    assert shared.score < asked
+
