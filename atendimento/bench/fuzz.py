@@ -8,6 +8,10 @@ Forged presses (callback data no button of the message carries) reach the desk, 
 if Telegram did not refuse them (it probably answers DATA_INVALID): defence in depth.
 Acts run in batches of 1-6 between settles; an act whose effect must be told apart (a ban,
 anything by an outsider or a non-admin that could change a card) runs alone between two.
+With --faq on|suggest the desk also holds the store's ready answers of the FAQ evaluation sets
+(FAQ_LEARN on), half the clients' texts are that store's clients' messages or its answers'
+titles, and the report
+counts the threads' 🤖 (answered by itself) and 💡 (suggestion) lines.
 
 Definitions (what the last four lines count; all must be 0):
 
@@ -29,8 +33,10 @@ messages lost
       picked from inline mode, except a command to this bot (Telegram's bot-command syntax
       at the start: "/" and 1-32 of [A-Za-z0-9_], optionally @thisbot, then a space, a line
       break or the end), and an internal note (a comment starting with //). It is lost
-      unless the client's chat has the bot's copy of it (as above), or a bot line starting
-      with ⚠️ answers the comment in the thread ("not delivered", "could not be handled").
+      unless the client's chat has the bot's copy of it (as above; a client placeholder,
+      {nome} {nome_completo} {usuario}, stands for whatever the copy has there), or a bot
+      line starting with ⚠️ answers the comment in the thread ("not delivered", "could not
+      be handled").
 
 outsider actions obeyed
     - An outsider's comment, or any comment sent as a foreign channel (whoever owns it),
@@ -62,11 +68,13 @@ import argparse
 import asyncio
 import logging
 import random
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from atendimento.bench.faq_data import DATA, load_base
 from atendimento.bench.fuzz_acts import CLIENT, Act, Population
 from atendimento.bench.fuzz_oracle import (
     ADMIN,
@@ -85,6 +93,7 @@ from atendimento.sandbox.errors import Fail
 from atendimento.sandboxed import sandbox_app, sandbox_config, settle
 
 ACTORS = ((45, CLIENT), (35, "team"), (17, OUTSIDER), (3, "time"))
+FAQ_BASE = "loja"
 
 
 @dataclass
@@ -100,6 +109,8 @@ class Run:
     database: str = ""
     limits: bool = False  # the sandbox's rate limits (flood waits cost virtual time only)
     trace: list[str] | None = None  # when a list: every act's label, in order
+    faq: str = ""  # FAQ_AUTOANSWER, with the store's ready answers; "": no FAQ
+    faq_lines: dict[str, int] = field(default_factory=dict)  # the threads' 🤖 and 💡 lines
 
     @property
     def ok(self) -> bool:
@@ -119,8 +130,10 @@ async def play(run: Run, database_url: str, directory: Path) -> Run:
             # the desk must not rely on that.
             sandbox.switches.forged_callback_data = True
             (directory / "session").mkdir(exist_ok=True)
+            texts = texts_dir() if not run.faq else faq_texts(directory / "texts")
+            faq = {"FAQ_AUTOANSWER": run.faq, "FAQ_LEARN": "on"} if run.faq else {}
             config = sandbox_config(sandbox, directory / "data", DATABASE_URL=database_url,
-                                    TEXTS_DIR=str(texts_dir()), TIMEZONE="America/Sao_Paulo")
+                                    TEXTS_DIR=str(texts), TIMEZONE="America/Sao_Paulo", **faq)
             app = sandbox_app(sandbox, config, directory / "session")
             await app.start()
             try:
@@ -136,10 +149,29 @@ async def play(run: Run, database_url: str, directory: Path) -> Run:
     return run
 
 
+def faq_texts(target: Path) -> Path:
+    """The desk's texts with the store's ready answers of the FAQ evaluation sets, in every
+    language's folder: the clients, whatever their language, ask the store's questions."""
+    shutil.copytree(texts_dir(), target)
+    for language in [d for d in target.iterdir() if (d / "inicio.md").is_file()]:
+        shutil.copytree(DATA / FAQ_BASE / "pt_BR" / "prontas", language / "prontas",
+                        dirs_exist_ok=True)
+    return target
+
+
+def faq_questions() -> list[str]:
+    """What the store's clients ask, answerable or not (the evaluation set's messages), and
+    the answers' own questions (which the FAQ answers by itself)."""
+    base = load_base(DATA / FAQ_BASE)
+    return [case.text for case in base.cases] + [answer.question for answer in base.answers]
+
+
 async def _acts(run: Run, rng: random.Random, sandbox: Sandbox, app) -> None:
     people = Population.make(sandbox, rng)
     ledger, observer = Ledger(), Observer(sandbox, people.clients)
     acts = TeamActs(sandbox, rng, people, ledger, observer)
+    if run.faq:
+        acts.questions = faq_questions()
 
     async def settled() -> None:
         await settle(sandbox, app)
@@ -164,9 +196,19 @@ async def _acts(run: Run, rng: random.Random, sandbox: Sandbox, app) -> None:
             else:
                 _do(run, act)
         await settled()
+    if run.faq:
+        run.faq_lines = faq_lines(sandbox, observer)
     evaluate(sandbox, ledger, observer, run.verdict,
              {CLIENT: people.clients, OUTSIDER: people.outsiders, MEMBER: people.members,
               ADMIN: people.admins}, notice_marker(sandbox))
+
+
+def faq_lines(sandbox: Sandbox, observer: Observer) -> dict[str, int]:
+    """How many of the bot's thread lines say the FAQ answered (🤖) or suggested (💡)."""
+    group = sandbox.group.messages
+    texts = [getattr(group.get(i), "message", "") or "" for ids in observer.thread_ids.values()
+             for i in ids if getattr(group.get(i), "out", False)]
+    return {mark: sum(t.startswith(mark) for t in texts) for mark in ("🤖", "💡")}
 
 
 def notice_marker(sandbox: Sandbox) -> str:
@@ -225,8 +267,10 @@ def report(run: Run, replay: str) -> list[str]:
     v, errors = run.verdict, run.errors
     by = ", ".join(f"{n:,} {k}" for k, n in sorted(run.by.items(), key=lambda i: -i[1]))
     limits = "on" if run.limits else "off"
+    faq = f", FAQ_AUTOANSWER={run.faq} with the store's ready answers" if run.faq else ""
     lines = [f"fuzz bench: the desk on {run.database}, 12 clients, 4 team members (2 admins), "
-             f"3 outsiders, 2 foreign channels; sandbox rate limits {limits}, forged presses on",
+             f"3 outsiders, 2 foreign channels; sandbox rate limits {limits}, forged presses "
+             f"on{faq}",
              f"seed {run.seed}; replay: {replay}",
              f"acts: {run.done:,} ({by}; {run.skipped:,} refused as Telegram would)",
              f"errors logged at ERROR: {errors.count:,}"]
@@ -236,6 +280,9 @@ def report(run: Run, replay: str) -> list[str]:
         kinds = ", ".join(f"{n} {k}" for k, n in tally.kinds.most_common())
         lines.append(f"{name}: {tally.count:,}" + (f" ({kinds})" if kinds else ""))
         lines += [f"    {example}" for example in tally.examples]
+    if run.faq:
+        lines.append(f"FAQ lines in the threads: {run.faq_lines.get('🤖', 0):,} answered by "
+                     f"itself, {run.faq_lines.get('💡', 0):,} suggestions")
     rate = run.done / run.seconds if run.seconds else 0.0
     lines.append(f"wall time: {run.seconds:.1f} s, {rate:,.0f} acts/s")
     lines.append("verdict: " + ("nothing wrong" if run.ok else "FAILED"))
@@ -253,6 +300,10 @@ def parser() -> argparse.ArgumentParser:
                       help="sqlite: a new file; postgres: a new schema (dropped afterwards) "
                       "in the database named by ATENDIMENTO_BENCH_DATABASE_URL or "
                       "ATENDIMENTO_TEST_DATABASE_URL")
+    made.add_argument("--faq", choices=["on", "suggest"],
+                      help="the desk with the store's ready answers (tests/fixtures/faq/eval/"
+                      "loja) and FAQ_AUTOANSWER at this, FAQ_LEARN on; clients often ask what "
+                      "the store's clients ask")
     made.add_argument("--database-url", metavar="URL",
                       help="fuzz on this database instead, used as it is: it must be empty")
     return made
@@ -263,10 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     args = command.parse_args(argv)
     if args.acts < 1:
         command.error("--acts must be at least 1")
-    run = Run(seed=args.seed, acts=args.acts, limits=args.rate_limits)
+    run = Run(seed=args.seed, acts=args.acts, limits=args.rate_limits, faq=args.faq or "")
     replay = replay_command(run, ("--database-url URL" if args.database_url
                                   else f"--database {args.database}")
-                            + (" --rate-limits" if args.rate_limits else ""))
+                            + (" --rate-limits" if args.rate_limits else "")
+                            + (f" --faq {args.faq}" if args.faq else ""))
     try:
         with scratch() as directory:
             with bench_database(args.database, args.database_url, Path(directory)) as url:

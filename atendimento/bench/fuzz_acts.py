@@ -90,6 +90,7 @@ class Acts:
         self.serial = 0  # counts within the act
         self.mine: dict[int, list[tuple[Seen, Written | None]]] = {}  # person -> their writes
         self.bot_username = sandbox.world.bot.username or ""
+        self.questions: list[str] = []  # with --faq: what clients ask the ready answers
 
     # ----- helpers -----------------------------------------------------------------------
     def tag(self, *, short_text: bool = False) -> str:
@@ -176,7 +177,10 @@ class Acts:
         return Act(label, run, CLIENT)
 
     def client_text(self, person: Person) -> Act:
-        text = self.tag()
+        if self.questions and self.rng.random() < 0.5:
+            text = self.rng.choice(self.questions)
+        else:
+            text = self.tag()
         entities = None
         if self.rng.random() < 0.2:
             entities = [("bold", 0, len(text.encode("utf-16-le")) // 2)]

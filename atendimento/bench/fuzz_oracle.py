@@ -30,6 +30,9 @@ TELLING = re.compile(r"#\d|/\w")
 ACT_SHAPE = re.compile(r": (\w+)\(")  # "act 3: Ana: send_photo('…')" -> send_photo
 # A command to a bot, as Telegram's apps mark it (a bot_command entity at offset 0).
 COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@(\w+))?(?=\s|$)")
+# What a team message may hold for the client's copy to fill in (their name, handle).
+PLACEHOLDER = re.compile(r"\{(?:nome|nome_completo|usuario)\}")
+PLACEHOLDER_SPLIT = re.compile(r"(\{(?:nome|nome_completo|usuario)\})")
 CLIENT_SPECIAL = frozenset({"start", "notificacoes", "notificações", "notifications", "resposta",
                             "salvar", "save", "respostas", "replies"})
 
@@ -367,13 +370,26 @@ def _pool(messages: list) -> dict[tuple, list[int]]:
 
 def _take(pool: dict[tuple, list[int]], item: Written, used: set[int]) -> bool:
     for version in reversed(item.versions):
-        ids = pool.get(version)
-        while ids:
-            ident = ids.pop(0)
-            if ident not in used:
-                used.add(ident)
-                return True
+        for key in (version, *_filled(pool, version)):
+            ids = pool.get(key)
+            while ids:
+                ident = ids.pop(0)
+                if ident not in used:
+                    used.add(ident)
+                    return True
     return False
+
+
+def _filled(pool: dict[tuple, list[int]], version: tuple) -> list[tuple]:
+    """The pool's contents that are `version` with its client placeholders ({nome}…, which
+    the client's copy has filled in) read as any text."""
+    text = version[-1] if version[0] in ("text", "photo", "document") else None
+    if not text or not PLACEHOLDER.search(text):
+        return []
+    shape = re.compile("".join(".*?" if PLACEHOLDER.fullmatch(part) else re.escape(part)
+                               for part in PLACEHOLDER_SPLIT.split(text)), re.DOTALL)
+    return [key for key in pool if key[:-1] == version[:-1] and isinstance(key[-1], str)
+            and shape.fullmatch(key[-1])]
 
 
 def _why(message: Any) -> bool:

@@ -8,6 +8,9 @@ import re
 from atendimento.bench import fuzz
 from atendimento.bench.fuzz_oracle import (
     OUTSIDER,
+    Written,
+    _pool,
+    _take,
     is_client_special,
     is_team_command,
     signature,
@@ -32,6 +35,16 @@ def test_a_short_run_finds_nothing_wrong(capsys, database_url):
                  "replay: atendimento bench fuzz --seed 7 --acts 300", "acts/s"):
         assert line in out, out
     assert code == 0
+
+
+def test_a_run_with_the_faq_finds_nothing_wrong_and_the_faq_takes_part(capsys, tmp_path):
+    code = fuzz.main(["--seed", "5", "--acts", "600", "--faq", "on",
+                      "--database-url", f"sqlite:///{tmp_path / 'db'}"])
+    out = capsys.readouterr().out
+    assert "messages lost: 0" in out and "FAILED" not in out and code == 0, out
+    faq = re.search(r"FAQ lines in the threads: (\d+) answered by itself, (\d+) suggestions",
+                    out)
+    assert faq and int(faq[1]) + int(faq[2]) > 0, out
 
 
 async def test_the_same_seed_plays_the_same_acts(tmp_path):
@@ -101,7 +114,21 @@ def test_a_copy_has_the_signature_of_its_original():
     assert signature(_message(text="oi")) != signature(_message(text="oi "))
 
 
+def test_a_saved_reply_with_placeholders_is_found_filled_in_the_clients_chat():
+    chat = [_message(text="Oi, Ana Souza! Segue o link.", id=1),
+            _message(text="Oi, {nome}!", id=2)]
+    picked = Written(act=1, who="member", author=None, client=None, message_id=9,
+                     versions=[("text", "Oi, {nome}! Segue o link.")], expect="relay",
+                     label="pick")
+    used: set[int] = set()
+    assert _take(_pool(chat), picked, used) and used == {1}
+    other = Written(act=2, who="member", author=None, client=None, message_id=10,
+                    versions=[("text", "Tchau, {nome}.")], expect="relay", label="pick")
+    assert not _take(_pool(chat), other, set())
+
+
 def _message(**fields):
     from types import SimpleNamespace
 
-    return SimpleNamespace(media=fields.get("media"), message=fields.get("text", ""))
+    return SimpleNamespace(media=fields.get("media"), message=fields.get("text", ""),
+                           id=fields.get("id", 0))
