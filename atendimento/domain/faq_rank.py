@@ -1,7 +1,8 @@
 """Ready answers ranked for a message by BM25F over three fields of each answer (title,
 keywords, body, the first two weighing more), on Snowball stems; a word no answer uses is
 looked up among the known ones with rapidfuzz, so that one typo ("cancelametno") still
-counts, at a discount.
+counts, at a discount. A message that is an answer's own question or keyword phrase, and no
+more, ranks that answer first (`Evidence.asked`).
 
 `Ranking.evidence` is what the confidence model (faq_confidence) reads: how much of the
 message the best answer explains, how far ahead of the next it is, whether a keyword or the
@@ -96,11 +97,12 @@ class _Answers:
             return None
         return found[0], TYPO_TRUST
 
-    def _asks(self, position: int, pairs: list[tuple[str, str]]) -> bool:
-        """Whether the message asks the answer's own question, or says one of its keyword
-        phrases of two words or more, and nothing else: its content stems, exactly as typed,
-        are those of that title or phrase, which no other answer has."""
-        return self.asked.get(frozenset(stem for _, stem in pairs)) == {position}
+    def _asked(self, pairs: list[tuple[str, str]]) -> int | None:
+        """The answer whose own question the message asks, or one of whose keyword phrases of
+        two words or more it says, and nothing else: its content stems, exactly as typed, are
+        those of that title or phrase, which no other answer has."""
+        positions = self.asked.get(frozenset(stem for _, stem in pairs), ())
+        return next(iter(positions)) if len(positions) == 1 else None
 
     def rank(self, text: str) -> Ranking | None:
         said = tokens(text)
@@ -128,10 +130,13 @@ class _Answers:
                     total += trust * self.idf[term] * tf * (K1 + 1) / (tf + norm)
             scores.append((total, position))
         scores.sort(key=lambda pair: (-pair[0], self.ids[pair[1]]))
+        asked = self._asked(pairs)
+        if asked is not None:  # the answer asked for comes first, as its words say
+            scores.sort(key=lambda pair: pair[1] != asked)
         best, position = scores[0]
         if best <= 0:
             return None
-        runner_up = scores[1][0] if len(scores) > 1 else 0.0
+        runner_up = min(scores[1][0], best) if len(scores) > 1 else 0.0
         weight = {t: self.idf[t] * trust for t, trust in known.items()}
         held = sum(w for t, w in weight.items() if t in self.tf[position])
         others = set().union(*(self.tf[p] for s, p in scores[1:4] if s > 0))
@@ -145,7 +150,7 @@ class _Answers:
             unknown=unknown / max(len(pairs), 1), personal=personal(said, self.language),
             complaint=not COMPLAINT_WORDS.isdisjoint(said), content_words=len(pairs),
             digits=any(any(c.isdigit() for c in w) for w in said), foreign=foreign / whole,
-            asked=self._asks(position, pairs))
+            asked=asked == position)
         ranked = [(s, p) for s, p in scores if s > 0]
         return Ranking(tuple(self.ids[p] for _, p in ranked), tuple(s for s, _ in ranked),
                        evidence, tuple(written[t] for t in known if t in self.tf[position]))

@@ -158,3 +158,20 @@ def test_every_title_of_the_evaluation_sets_asked_as_is_gets_its_answer(bases):
             found = matcher.best(answer.question, base.language)
             assert (found.answer_id, found.score >= AUTO_THRESHOLD) == (answer.id, True), (
                 base.name, answer.question)
+
+
+def test_a_tuning_message_that_asks_an_answers_question_gets_that_answer(bases):
+    # Among them "como sei se meu pedido já foi aprovado?", whose words another answer holds
+    # more of: the one whose keyword phrase it is comes first.
+    asked = []
+    for base in bases:
+        matcher = RankedMatcher(base.answers)
+        for case in base.part(TUNING):
+            ranking = matcher.ranking(case.text, base.language)
+            if ranking is not None and ranking.evidence.asked:
+                found = matcher.best(case.text, base.language)
+                asked.append((case.text, found.answer_id in case.expected,
+                              found.score >= AUTO_THRESHOLD or ranking.evidence.digits))
+    assert len(asked) >= 10
+    assert all(right and answered for _, right, answered in asked), asked
+    assert "como sei se meu pedido já foi aprovado?" in [text for text, _, _ in asked]
