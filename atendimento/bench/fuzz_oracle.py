@@ -27,6 +27,7 @@ WHY_MARKS = ("⚠️", "❔")  # the desk's service lines saying something did n
 UNCOPYABLE = frozenset({"dice", "other"})  # kinds a bot cannot send as its own
 CARD_TAG = re.compile(r"#c(\d+)\b")
 TELLING = re.compile(r"#\d|/\w")
+FAQ_ANSWERED = "🤖"  # the thread's line saying the FAQ answered; the answer's copy comes next
 ACT_SHAPE = re.compile(r": (\w+)\(")  # "act 3: Ana: send_photo('…')" -> send_photo
 # A command to a bot, as Telegram's apps mark it (a bot_command entity at offset 0).
 COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@(\w+))?(?=\s|$)")
@@ -297,8 +298,9 @@ def evaluate(sandbox: Sandbox, ledger: Ledger, observer: Observer, verdict: Verd
         unmatched.sort(key=lambda w: w.versions[0][0] not in UNCOPYABLE)
         for w in unmatched[len(why):]:
             verdict.lost.add("client → thread", f"act {w.act}: {w.label}")
+        answers = _faq_answers(bot_lines)
         service_texts.update(m.message for m in bot_lines if m.id not in used
-                             and _telling(m.message or "", names))
+                             and m.id not in answers and _telling(m.message or "", names))
         chat = [world.private[i] for i in observer.bot_private.get(client.id, ())
                 if i in world.private]
         deliveries = _pool(chat)
@@ -359,6 +361,15 @@ def _telling(text: str, names: list[str]) -> bool:
     number, a command), not a generic sentence the desk may also say to a client ("this is
     for the team only")."""
     return bool(TELLING.search(text)) or any(name in text for name in names)
+
+
+def _faq_answers(bot_lines: list) -> set[int]:
+    """The thread's copies of the FAQ's automatic answers (a ready answer, the client's to
+    read): the bot's line after each one saying the FAQ answered (the desk sends the answer,
+    the line, then the copy, in the client's turn)."""
+    ordered = sorted(bot_lines, key=lambda m: m.id)
+    return {after.id for before, after in zip(ordered, ordered[1:], strict=False)
+            if (before.message or "").startswith(FAQ_ANSWERED)}
 
 
 def _pool(messages: list) -> dict[tuple, list[int]]:

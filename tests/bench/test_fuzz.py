@@ -9,6 +9,7 @@ from atendimento.bench import fuzz
 from atendimento.bench.fuzz_oracle import (
     OUTSIDER,
     Written,
+    _faq_answers,
     _pool,
     _take,
     is_client_special,
@@ -125,6 +126,13 @@ def test_a_saved_reply_with_placeholders_is_found_filled_in_the_clients_chat():
     other = Written(act=2, who="member", author=None, client=None, message_id=10,
                     versions=[("text", "Tchau, {nome}.")], expect="relay", label="pick")
     assert not _take(_pool(chat), other, set())
+
+
+def test_the_copy_of_an_automatic_answer_is_the_bot_line_after_the_faqs():
+    thread = [_message(text="Oi ·c1", id=5), _message(text="🤖 Respondida com “Lojas”", id=6),
+              _message(text="Temos lojas em São Paulo: https://loja.example/lojas", id=7),
+              _message(text="✅ Atendimento #1 encerrado por Eva", id=8)]
+    assert _faq_answers(thread) == {7}
 
 
 def _message(**fields):
