@@ -53,8 +53,8 @@ team data shown to outsiders
     - In a client's chat (after their team comments' copies are taken out) or an outsider's
       private chat: a bot message with the text of one of the threads' service lines that
       tells something of the team's (a bot line there, no copy of a client's message nor of
-      an automatic FAQ answer, which is the bot line after a 🤖 one, naming
-      a person, an atendimento's number "#n" or a command "/x"; generic sentences the desk
+      an automatic FAQ answer, which is the bot line after a 🤖 one, naming a person, an
+      atendimento's number "#n" or a command "/x"; generic sentences the desk
       also says to clients, like "this is for the team only", are left out), an admin notice
       (a t.me/c/ link to the channel), or a saved reply's keywords; the copy of a team
       command's text.
