@@ -14,6 +14,7 @@ from typing import Any
 
 from pyrogram import raw
 
+from atendimento.domain.placeholders import NAMES as PLACEHOLDER_NAMES
 from atendimento.sandbox import Sandbox
 from atendimento.sandbox.people import Inline, Person
 
@@ -32,8 +33,7 @@ ACT_SHAPE = re.compile(r": (\w+)\(")  # "act 3: Ana: send_photo('…')" -> send_
 # A command to a bot, as Telegram's apps mark it (a bot_command entity at offset 0).
 COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@(\w+))?(?=\s|$)")
 # What a team message may hold for the client's copy to fill in (their name, handle).
-PLACEHOLDER = re.compile(r"\{(?:nome|nome_completo|usuario)\}")
-PLACEHOLDER_SPLIT = re.compile(r"(\{(?:nome|nome_completo|usuario)\})")
+PLACEHOLDER = re.compile(r"(\{(?:" + "|".join(PLACEHOLDER_NAMES) + r")\})")
 CLIENT_SPECIAL = frozenset({"start", "notificacoes", "notificações", "notifications", "resposta",
                             "salvar", "save", "respostas", "replies"})
 
@@ -397,8 +397,9 @@ def _filled(pool: dict[tuple, list[int]], version: tuple) -> list[tuple]:
     text = version[-1] if version[0] in ("text", "photo", "document") else None
     if not text or not PLACEHOLDER.search(text):
         return []
-    shape = re.compile("".join(".*?" if PLACEHOLDER.fullmatch(part) else re.escape(part)
-                               for part in PLACEHOLDER_SPLIT.split(text)), re.DOTALL)
+    parts = PLACEHOLDER.split(text)  # the placeholders at the odd places
+    shape = re.compile("".join(".*?" if i % 2 else re.escape(part)
+                               for i, part in enumerate(parts)), re.DOTALL)
     return [key for key in pool if key[:-1] == version[:-1] and isinstance(key[-1], str)
             and shape.fullmatch(key[-1])]
 

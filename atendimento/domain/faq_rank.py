@@ -132,7 +132,7 @@ class _Answers:
         scores.sort(key=lambda pair: (-pair[0], self.ids[pair[1]]))
         asked = self._asked(pairs)
         if asked is not None:  # the answer asked for comes first, as its words say
-            scores.sort(key=lambda pair: pair[1] != asked)
+            scores.insert(0, scores.pop([p for _, p in scores].index(asked)))
         best, position = scores[0]
         if best <= 0:
             return None
