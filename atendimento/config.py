@@ -294,6 +294,11 @@ def _urls(raw: str) -> tuple[str, ...]:
             raise Invalid("has a URL that is not valid; use https://host/path") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise Invalid("must be http:// or https:// URLs, separated by commas")
+        try:
+            parts.hostname.encode("idna")
+        except UnicodeError:
+            raise Invalid("has a URL whose host name is not valid (an empty part, "
+                          "or an invisible character?)") from None
     return urls
 
 

@@ -16,6 +16,7 @@ from atendimento.desk.team import Team
 from atendimento.desk.threads import Opened, Threads
 from atendimento.domain.events import Person
 from atendimento.domain.happenings import TeamAnswerSent
+from atendimento.domain.text import utf16_len
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
 from atendimento.storage.errors import DuplicateLinkError
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from atendimento.desk.contract import Feature
     from atendimento.desk.events import Events
     from atendimento.desk.outbox import Send
+
+MESSAGE_LIMIT = 4096  # Telegram's, in UTF-16 units
 
 
 @dataclass
@@ -90,7 +93,11 @@ class Core:
             failure=Failure(thread.id, root=thread.thread_root_id, client_id=client.user_id)))
         if not delivered.ok or delivered.message_id is None:
             return None
-        shown = await self.threads.line(thread, f"{line}\n{text}")
+        copy = f"{line}\n{text}"
+        if utf16_len(copy) > MESSAGE_LIMIT:  # the text alone fits: the line goes first
+            await self.threads.line(thread, line)
+            copy = text
+        shown = await self.threads.line(thread, copy)
         if shown is not None:
             try:
                 await ctx.storage.run(

@@ -1,5 +1,7 @@
 """Hand-overs from other systems (the hand-over feature's table, `handovers`): one row per
-atendimento an FAQ or AI bot handed to a person, ended with that atendimento."""
+atendimento an FAQ or AI bot handed to a person, ended with that atendimento. The summary the
+other system wrote is what the client told it: the thread and the webhook carry it, and the
+table keeps none of it (its column stays empty, design principle 1)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from atendimento.storage.fields import from_db_datetime, to_db_datetime
 from atendimento.storage.tables import Tables
 
 TABLE = "handovers"
-COLUMNS = ("id", "client_id", "atendimento_id", "reason", "summary", "started_at", "ended_at")
+COLUMNS = ("id", "client_id", "atendimento_id", "reason", "started_at", "ended_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +24,6 @@ class Handover:
     client_id: int
     atendimento_id: int
     reason: str
-    summary: str | None
     started_at: datetime
     ended_at: datetime | None
 
@@ -58,12 +59,12 @@ def going_on_among(t: Tables, client_ids: list[int]) -> dict[int, Handover]:
     return {row[1]: _handover(row) for row in rows}
 
 
-def start(t: Tables, client_id: int, atendimento_id: int, reason: str, summary: str | None,
-          *, now: datetime) -> Handover:
+def start(t: Tables, client_id: int, atendimento_id: int, reason: str, *,
+          now: datetime) -> Handover:
     """A new hand-over of the client's open atendimento (the caller checked none goes on)."""
     table = _table(t)
     table.insert(client_id=client_id, atendimento_id=atendimento_id, reason=reason,
-                 summary=summary, started_at=to_db_datetime(now)).as_rowcount().execute()
+                 started_at=to_db_datetime(now)).as_rowcount().execute()
     started = going_on(t, client_id)
     assert started is not None, "written just now, in this transaction"
     return started
@@ -77,7 +78,7 @@ def end(t: Tables, client_id: int, *, now: datetime) -> Handover | None:
     table = _table(t)
     table.update(ended_at=to_db_datetime(now)).where(table.id == current.id).execute()
     return Handover(current.id, client_id, current.atendimento_id, current.reason,
-                    current.summary, current.started_at, now)
+                    current.started_at, now)
 
 
 def person_answered(t: Tables, atendimento_id: int, client_id: int, *,

@@ -57,13 +57,17 @@ def enqueue(t: Tables, rows: Sequence[NewDelivery], now: datetime) -> int:
     return added
 
 
-def heads(t: Tables, now: datetime, limit: int = 100) -> list[Delivery]:
-    """The oldest pending row of each URL and client, when it is due, oldest first."""
+def heads(t: Tables, now: datetime, limit: int = 100, url: str | None = None
+          ) -> list[Delivery]:
+    """The oldest pending row of each URL (or of `url` only) and client, when it is due,
+    oldest first."""
     p = t.db.param
+    only, args = (f"AND url = {p} ", (url,)) if url is not None else ("", ())
     cursor = t.db.execute_sql(
         f"SELECT {', '.join(_COLUMNS)} FROM {TABLE} WHERE id IN ("
-        f"SELECT MIN(id) FROM {TABLE} WHERE state = '{PENDING}' GROUP BY url, client_id) "
-        f"AND next_at <= {p} ORDER BY id LIMIT {p}", (to_db_datetime(now), limit))
+        f"SELECT MIN(id) FROM {TABLE} WHERE state = '{PENDING}' {only}"
+        f"GROUP BY url, client_id) AND next_at <= {p} ORDER BY id LIMIT {p}",
+        (*args, to_db_datetime(now), limit))
     return [Delivery(*row[:6], from_db_datetime(row[6]), from_db_datetime(row[7]), row[8])
             for row in cursor.fetchall()]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import logging
 from datetime import datetime
 from typing import Any
@@ -39,11 +40,21 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, number = text.partition(":")
-        if kind == "after" and number.lstrip("-").isdigit():
-            return int(number)
+        digits = number.removeprefix("-")
+        if kind == "after" and digits.isascii() and digits.isdigit() and len(digits) < 19:
+            return int(number)  # within a BIGINT, as every id this API gives
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise ApiError(400, "bad_cursor", "cursor is not one this API gave (use next_cursor)")
+
+
+async def _refusing(job: Any) -> Any:
+    """`job` as a lane job that returns its ApiError instead of raising it: a refusal is
+    the API's answer, not a failure the lane logs as an error."""
+    try:
+        return await job()
+    except ApiError as error:
+        return error
 
 
 class DeskActions:
@@ -139,15 +150,24 @@ class DeskActions:
             return {"client_message_id": sent, "thread_message_id": shown,
                     "thread_link": self.ctx.comment_link(opened.thread.card_message_id,
                                                          shown)}
-        return await self.core.in_client_lane(client_id, job)
+        return await self._in_lane(client_id, job)
 
     async def tags(self, client_id: int, body: TagsBody) -> dict[str, Any]:
         tags = self.core.api("tags")
         if tags is None:
             raise ApiError(404, "feature_off", "the tags feature is not enabled")
         client = await self._known(client_id)
-        words, _ = tags.parse(" ".join([*body.add, *("-" + tag for tag in body.remove)]))
-        refused = [w.typed for w in words if w.problem is not None]
+        words, refused = [], []
+        for typed, removing in [*((t, False) for t in body.add),
+                                *((t, True) for t in body.remove)]:
+            # One item is one tag, taken literally: not a /marcar line ("-vip" in `add`
+            # would remove it, "a b" would be two tags).
+            parsed, more = tags.parse(typed)
+            word = parsed[0] if len(parsed) == 1 and not more else None
+            if word is None or word.problem is not None or word.tag != typed.lstrip("#"):
+                refused.append(typed)
+            else:
+                words.append(dataclasses.replace(word, remove=removing))
         if refused:
             raise ApiError(422, "bad_tags", "these cannot be tags (letters, digits, _ and -, "
                            "not the card's own hashtags)", refused)
@@ -158,7 +178,7 @@ class DeskActions:
             thread = await self._thread_of(client)
             outcome = await tags.change(thread, words, None)
             return {"tags": outcome.tags, "added": outcome.added, "removed": outcome.removed}
-        return await self.core.in_client_lane(client_id, job)
+        return await self._in_lane(client_id, job)
 
     async def end(self, client_id: int) -> dict[str, Any]:
         client = await self._known(client_id)
@@ -172,7 +192,7 @@ class DeskActions:
             if ended is None:
                 raise ApiError(409, "not_open", "the client has no open atendimento")
             return {"ended": self._atendimento(ended)}
-        return await self.core.in_client_lane(client_id, job)
+        return await self._in_lane(client_id, job)
 
     async def hand_over(self, client_id: int, body: HandoverBody) -> dict[str, Any]:
         handovers = self.core.api("handover")
@@ -192,7 +212,13 @@ class DeskActions:
             return {"started": handed.started, "handover": self._handover(handed.handover),
                     "atendimento": self._atendimento(opened.atendimento),
                     "thread_link": self.ctx.comment_link(opened.thread.card_message_id)}
-        return await self.core.in_client_lane(client_id, job)
+        return await self._in_lane(client_id, job)
+
+    async def _in_lane(self, client_id: int, job: Any) -> Any:
+        result = await self.core.in_client_lane(client_id, lambda: _refusing(job))
+        if isinstance(result, ApiError):
+            raise result
+        return result
 
     # --- checks -----------------------------------------------------------------------------
 

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from atendimento.domain.text import utf16_len
 
 TEXT_LIMIT = 4096  # Telegram's limit for one message
 SUMMARY_LIMIT = 3500  # leaves room for the hand-over's own line in the thread message
@@ -16,11 +18,21 @@ TAGS_PER_CALL = 20
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         raise ValueError("needs a time zone, such as 2026-12-01T09:00:00Z")
+    try:
+        return None if value is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+
+
+def _fits(value: str) -> str:
+    if utf16_len(value) > TEXT_LIMIT:
+        raise ValueError(f"is longer than Telegram takes: {TEXT_LIMIT} UTF-16 units (an "
+                         "emoji counts 2)")
     return value
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                        max_length=TEXT_LIMIT)]
+                                        max_length=TEXT_LIMIT), AfterValidator(_fits)]
 TagWord = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 

@@ -49,6 +49,8 @@ def describe() -> dict[str, Any]:
     acting = {"409": _error("Not possible now (banned, blocked the bot, nothing open)"),
               "502": _error("Telegram refused the message (the thread says why)"),
               "503": _error("The thread could not be opened")}
+    bodies = {"413": _error("The body is over 64 KiB"),
+              "415": _error("The body is not application/json")}
     return {
         "openapi": "3.1.0",
         "info": {"title": "atendimento", "version": __version__,
@@ -73,11 +75,12 @@ def describe() -> dict[str, Any]:
             "/v1/clients/{id}/messages": {"post": {
                 "summary": "Send the client a message as the bot (it shows in the thread)",
                 "parameters": [CLIENT_ID], "requestBody": _body(SendBody),
-                "responses": {**_ok("Sent", "201"), **acting}}},
+                "responses": {**_ok("Sent", "201"), **acting, **bodies}}},
             "/v1/clients/{id}/tags": {"post": {
                 "summary": "Add and remove the client's tags",
                 "parameters": [CLIENT_ID], "requestBody": _body(TagsBody),
-                "responses": {**_ok("The tags after the change"), **acting}}},
+                "responses": {**_ok("The tags after the change"), **acting, **bodies,
+                              "422": _error("Not tags (`details` lists them), or none given")}}},
             "/v1/clients/{id}/end": {"post": {
                 "summary": "End the client's open atendimento",
                 "parameters": [CLIENT_ID], "responses": {**_ok("Ended"), **acting}}},
@@ -86,7 +89,7 @@ def describe() -> dict[str, Any]:
                 "atendimento, posts the summary in the thread, tells the admins; "
                 "handover.ended fires when that atendimento ends",
                 "parameters": [CLIENT_ID], "requestBody": _body(HandoverBody),
-                "responses": {**_ok("Handed over"), **acting}}},
+                "responses": {**_ok("Handed over"), **acting, **bodies}}},
             "/healthz": {"get": {"summary": "200 when Telegram and the database answer, "
                                  "503 with the reason otherwise", "security": [],
                                  "responses": {"200": {"description": "Healthy"},

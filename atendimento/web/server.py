@@ -131,7 +131,9 @@ class Server:
             address = request.remote or "?"
             given = request.headers.get("Authorization", "")
             scheme, _, token = given.partition(" ")
-            digest = hashlib.sha256(token.strip().encode()).digest()
+            # aiohttp keeps bytes that are not UTF-8 as surrogate escapes: a wrong token
+            digest = hashlib.sha256(token.strip().encode("utf-8", "surrogateescape")
+                                    ).digest()
             if scheme.lower() != "bearer" or not hmac.compare_digest(digest, self._token):
                 wait = self._failures.take(address)
                 if wait:
@@ -161,7 +163,7 @@ class Server:
     @staticmethod
     def _client_id(request: web.Request) -> int:
         raw = request.match_info["id"]
-        if not raw.isdigit() or not 0 < int(raw) <= CLIENT_ID_MAX:
+        if not _digits(raw) or not 0 < int(raw) <= CLIENT_ID_MAX:
             raise ApiError(400, "bad_id", "a client id is the user's Telegram id, a number")
         return int(raw)
 
@@ -179,7 +181,7 @@ class Server:
 
     async def timeline(self, request: web.Request) -> web.Response:
         number = request.match_info["number"]
-        if not number.isdigit() or not 0 < int(number) < 2**31:
+        if not _digits(number) or not 0 < int(number) < 2**31:
             raise ApiError(400, "bad_number", "an atendimento's number is 1, 2, 3…")
         return _json(await self.actions.timeline(self._client_id(request), int(number)))
 
@@ -221,6 +223,11 @@ class Server:
 
     async def openapi(self, request: web.Request) -> web.Response:
         return _json(describe())
+
+
+def _digits(raw: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²" (which int() refuses) and "１"."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 20
 
 
 def _problems(error: ValidationError) -> list[dict[str, Any]]:

@@ -80,7 +80,7 @@ class Handovers:
                 going = None
             seen["started"] = going is None
             seen["handover"] = going or handover_rows.start(
-                t, client.user_id, opened.atendimento.id, reason, summary, now=now)
+                t, client.user_id, opened.atendimento.id, reason, now=now)
             seen["admins"] = tuple(a.user_id for a in team_rows.list_admins_to_notify(t))
 
         def also(opened: Opened) -> list[Send]:

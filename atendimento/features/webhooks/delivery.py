@@ -3,8 +3,9 @@ a 2xx settles it, anything else (another status, a refused connection, a timeout
 again after a pause that doubles from RETRY_FIRST up to RETRY_CAP, until RETRY_FOR has passed
 since the event: then it is given up (logged) and the client's next event may go.
 
-Passes run one at a time (a lock), so a row is never posted twice at once; a pass goes on
-until nothing is due. The app's job runs one every few seconds, and new rows ask for one."""
+Each URL has its own passes, one at a time (a lock per URL), so a row is never posted twice
+at once and a receiver that hangs holds up its own events only; a pass goes on until nothing
+is due. The app's job runs one every few seconds, and new rows ask for one."""
 
 from __future__ import annotations
 
@@ -55,15 +56,32 @@ class Deliverer:
         self.secret = secret
         self.clock = clock
         self._post = post
-        self._lock = asyncio.Lock()
+        self._locks = {url: asyncio.Lock() for url in urls}
         self._kicked = False
 
     async def deliver_due(self) -> int:
-        """Post everything due, until nothing is; how many were delivered."""
-        async with self._lock:
-            self._kicked = False
+        """Post everything due, until nothing is; how many were delivered. Each URL has
+        its own pass (one at a time, under its lock), so a receiver that hangs holds up its
+        own events only."""
+        self._kicked = False
+        stray = await self._pass(None, None)  # rows of URLs no longer configured
+        counts = await asyncio.gather(*(self._pass(url, lock)
+                                        for url, lock in self._locks.items()))
+        return stray + sum(counts)
+
+    async def _pass(self, url: str | None, lock: asyncio.Lock | None) -> int:
+        """One URL's due heads posted, read again, until none is due (`url` None: the rows
+        of URLs no longer in WEBHOOK_URL, given up)."""
+        while url is None:  # dropped one by one: each client's next row becomes a head
+            due = [d for d in await self.storage.run(rows.heads, self.clock.now(), BATCH)
+                   if d.url not in self.urls]
+            if not due:
+                return 0
+            for d in due:
+                await self._one(None, d, asyncio.Semaphore(1))
+        async with lock:
             delivered = 0
-            due = await self.storage.run(rows.heads, self.clock.now(), BATCH)
+            due = await self.storage.run(rows.heads, self.clock.now(), BATCH, url)
             if not due:
                 return 0  # the usual case: no session opened
             async with self._session() as post:
@@ -75,7 +93,7 @@ class Deliverer:
                     delivered += results.count(DELIVERED)
                     if RETRY in results and len(set(results)) == 1:
                         return delivered  # every head failed: they wait for their pause
-                    due = await self.storage.run(rows.heads, self.clock.now(), BATCH)
+                    due = await self.storage.run(rows.heads, self.clock.now(), BATCH, url)
 
     def kick(self, spawn: Callable[[Any, str], None]) -> None:
         """Ask for a pass soon (at most one waiting)."""
@@ -100,8 +118,11 @@ class Deliverer:
             try:
                 status = await post(delivery.url, data, headers)
                 error = None if 200 <= status < 300 else f"HTTP {status}"
-            except (aiohttp.ClientError, TimeoutError, OSError) as failure:
-                error = f"{type(failure).__name__}: {failure}"[:300]
+            except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as failure:
+                # ValueError: a URL aiohttp cannot use (UnicodeError for an empty label);
+                # InvalidURL's text is the whole URL, query and all: never shown
+                error = f"{type(failure).__name__}: {failure}".replace(
+                    delivery.url, shown(delivery.url))[:300]
             now = self.clock.now()
             if error is None:
                 await self.storage.run(rows.delivered, delivery.id, now)
