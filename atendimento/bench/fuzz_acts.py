@@ -59,7 +59,7 @@ class Population:
         made = cls(
             clients=[sandbox.client(f"Client {i}", username=f"client{i}" if i % 3 else None,
                                     language=rng.choice(LANGUAGES)) for i in range(clients)],
-            admins=[sandbox.admin(f"Admin {n}") for n in "AB"],
+            admins=[sandbox.admin(f"Admin {n}", anonymous=True) for n in "AB"],
             members=[sandbox.team_member(f"Member {n}") for n in "CD"],
             outsiders=[sandbox.client(f"Outsider {n}") for n in "EFG"])
         shop, own = made.outsiders[0], made.members[0]

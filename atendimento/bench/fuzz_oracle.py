@@ -61,12 +61,10 @@ def signature(message: Any) -> tuple:
     return ("other", type(media).__name__)
 
 
-def is_team_command(text: str, bot_username: str) -> bool:
-    """A comment that is a command to this bot: never for the client."""
-    found = COMMAND.match(text)
-    if found is None:
-        return False
-    return found[2] is None or found[2].casefold() == bot_username.casefold()
+def is_team_command(text: str) -> bool:
+    """A comment that is a command, to this bot or another one (or a caption written as
+    one): never for the client."""
+    return COMMAND.match(text) is not None
 
 
 def is_note(text: str) -> bool:

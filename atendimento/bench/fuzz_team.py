@@ -79,7 +79,7 @@ class TeamActs(Acts):
             return RELAY
         if caption and is_caption_note(text, self.bot_username):
             return TEAM_ONLY
-        if not caption and (is_team_command(text, self.bot_username) or is_note(text)):
+        if is_team_command(text) or (not caption and is_note(text)):
             return TEAM_ONLY
         return RELAY
 

@@ -160,6 +160,9 @@ class Feature:
     # A team's comment in a thread that is not a command: the feature's if `comment` returns
     # True (an internal note), else it goes to the client.
     comment: Callable[[TeamEvent, Thread], Awaitable[bool]] | None = None
+    # An edited comment that now reads as the feature's own (a note): True keeps the edit
+    # from the client's copy. Pure: it must not act.
+    keeps_edit: Callable[[TeamEvent], bool] | None = None
     # Lines under the card, `card(tables, thread, client, now)`, read whenever it is drawn.
     card: Callable[[Any, Thread, Any, Any], Sequence[str]] | None = None
     jobs: Sequence[Job] = ()

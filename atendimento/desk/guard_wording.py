@@ -8,6 +8,7 @@ from atendimento.i18n import Translator
 
 TITLE_LIMIT = 128  # a chat's title is up to 128 characters
 ERROR_LIMIT = 200  # an error's name or description
+COMMAND_LIMIT = 80
 
 
 class GuardWording:
@@ -16,6 +17,25 @@ class GuardWording:
         self.team = translator.team_locale
 
     # --- refusals in the thread -------------------------------------------------------------
+
+    def anonymous_not_team(self, *, known: bool) -> str:
+        if known:
+            return self.tr._(self.team, "🚫 Not sent to the client: it was sent anonymously, "
+                             "as the group, and not every administrator of the group who "
+                             "may do that is a member of the channel. Give the “Remain "
+                             "anonymous” right to the team only, or write as yourself.")
+        return self.tr._(self.team, "🚫 Not sent to the client: it was sent anonymously, as "
+                         "the group, and Telegram could not say who may do that. Try again "
+                         "in a moment.")
+
+    def command_aside(self, command: str, *, caption: bool) -> str:
+        command = quote(command, COMMAND_LIMIT)
+        if caption:
+            return self.tr._(self.team, "🚫 Not sent to the client: a command in a caption is "
+                             "not run. Send {command} as a message of its own.",
+                             command=command)
+        return self.tr._(self.team, "🚫 Not sent to the client: {command} is a command for "
+                         "another bot.", command=command)
 
     def foreign_chat(self, title: str) -> str:
         if title:
@@ -55,6 +75,13 @@ class GuardWording:
     def edit_not_handled(self, error: str) -> str:
         return self.tr._(self.team, "⚠️ This edit could not be mirrored ({error}).",
                          error=quote(error, ERROR_LIMIT))
+
+    def edit_kept(self, *, command: bool) -> str:
+        if command:
+            return self.tr._(self.team, "✏️ This edit was not sent to the client: it is a "
+                             "command now. The client still reads the earlier version.")
+        return self.tr._(self.team, "✏️ This edit was not sent to the client: it is an "
+                         "internal note now. The client still reads the earlier version.")
 
     def edit_target_gone(self) -> str:
         return self.tr._(self.team, "⚠️ Edit not delivered: the copy of this message no longer "

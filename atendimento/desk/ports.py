@@ -110,6 +110,11 @@ class Telegram(Protocol):
 
     async def admins(self, chat_id: int) -> list[Person]: ...
 
+    async def anonymous_admins(self, chat_id: int) -> list[int]:
+        """The ids of the chat's administrators (its owner included) who may post as the
+        chat itself, anonymously; raises Undeliverable when Telegram could not say."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

@@ -54,6 +54,7 @@ class Registry:
         self._buttons = self._button_index()
         self._claims = [f.claim for f in self.features if f.claim is not None]
         self._comment_claims = [f.comment for f in self.features if f.comment is not None]
+        self._edit_keepers = [f.keeps_edit for f in self.features if f.keeps_edit is not None]
         inline = [f.inline for f in self.features if f.inline is not None]
         if len(inline) > 1:
             raise RegistryError("only one feature can answer the bot's inline mode")
@@ -100,8 +101,8 @@ class Registry:
     async def _may_in_thread(self, allowed: str, event: TeamEvent) -> bool:
         if allowed == ANYONE:
             return True
-        if event.author is None:  # the group or the channel posting as itself: an admin
-            return event.sender_chat_id in (self.ctx.group_id, self.ctx.channel_id)
+        if event.author is None:  # the channel or the group posting as itself
+            return await self.team.sender_is(event, admin=allowed == ADMIN)
         return await self._may(allowed, event.author.id)
 
     def _refusal_in_thread(self, allowed: str, name: str) -> str:
@@ -166,6 +167,10 @@ class Registry:
             if await claim(event, thread):
                 return True
         return False
+
+    async def keeps_edit(self, event: TeamEvent) -> bool:
+        """Whether an edited team comment now reads as a feature's own (a note)."""
+        return any(keep(event) for keep in self._edit_keepers)
 
     async def press(self, user: Person, data: str, chat_id: int | None,
                     message_id: int | None) -> tuple[str, bool]:

@@ -61,6 +61,10 @@ class TeamSide:
             return
         if await self.registry.comment(event, thread):
             return  # the team's own (a note): never sent to the client
+        if incoming.aside is not None and not event.via_bot:
+            await self.threads.line(thread, self.guard.command_aside(
+                incoming.aside, caption=incoming.kind != "text"), reply_to=incoming.message_id)
+            return
         if event.author is None:
             await self._warn_anonymous(thread, incoming.message_id)
         picked = None
@@ -69,16 +73,21 @@ class TeamSide:
         await self._relay(event, thread, picked)
 
     async def is_team(self, event: TeamEvent, thread: Thread) -> bool:
-        """Whether the comment comes from the team: a member of the channel, or an admin
-        posting as the channel or as its discussion group (only admins can). Anyone else —
-        an outsider, a member posting as some other channel — gets one line, and nothing
-        more happens."""
+        """Whether the comment comes from the team: a member of the channel, an admin
+        posting as the channel (only its admins can), or the discussion group posting as
+        itself when every admin of the group who may do so is a member of the channel
+        (`Team.group_status`). Anyone else — an outsider, a member posting as some other
+        channel — gets one line, and nothing more happens."""
         ctx, here = self.ctx, event.message.message_id
         if event.author is None:
-            if event.sender_chat_id in (ctx.group_id, ctx.channel_id):
+            status = await self.team.sender_status(event)
+            if status not in (NONE, UNKNOWN):
                 return True
-            sender, status = ("chat", event.sender_chat_id), NONE
-            line = self.guard.foreign_chat(event.sender_chat_title)
+            sender = ("chat", event.sender_chat_id)
+            if event.sender_chat_id != ctx.group_id:
+                line = self.guard.foreign_chat(event.sender_chat_title)
+            else:
+                line = self.guard.anonymous_not_team(known=status == NONE)
         else:
             status = await self.team.status(event.author.id)
             if status not in (NONE, UNKNOWN):
@@ -139,5 +148,16 @@ class TeamSide:
         team since cannot change what the client reads)."""
         if event.author is not None and event.author.id == self.ctx.bot_id:
             return
-        if await self.is_team(event, thread):
-            await mirror_edit(self.ctx, event.message, from_client=False)
+        if not await self.is_team(event, thread):
+            return
+        incoming = event.message
+        # An edit runs no command and makes no note, but what it now says is the team's own:
+        # the client keeps the version they have (design.md §4.5).
+        command = (incoming.command or incoming.aside) is not None and not event.via_bot
+        if command or await self.registry.keeps_edit(event):
+            if await self.ctx.storage.run(link_rows.find_by_group_message, incoming.chat_id,
+                                          incoming.message_id) is not None:
+                await self.threads.line(thread, self.guard.edit_kept(command=command),
+                                        reply_to=incoming.message_id)
+            return
+        await mirror_edit(self.ctx, incoming, from_client=False)

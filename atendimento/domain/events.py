@@ -39,6 +39,9 @@ class Incoming:
     media_group_id: str | None = None
     command: str | None = None  # "fim" for "/fim@bot 2", lower case
     arguments: str = ""
+    # A command this desk does not run: another bot's ("/ban@otherbot"), or typed as a
+    # caption ("/ban" under a photo); the team's, so never relayed
+    aside: str | None = None
     edited: bool = False
     text: str = ""  # the whole text or caption, for the FAQ; never stored
     fingerprint: str | None = None  # set when sent through the bot's inline mode

@@ -360,6 +360,12 @@ class Person:
                 raise ValueError(f"{self.name} cannot send as {as_chat.title!r}: only its "
                                  "owner and administrators can")
             return as_chat
+        if anonymous:
+            member = chat.members.get(self.id) if isinstance(chat, Channel) else None
+            if (member is None or member.role not in ("creator", "admin")
+                    or not (member.rights or {}).get("anonymous")):
+                raise ValueError(f"{self.name} cannot post anonymously here: only its "
+                                 "administrators with the “Remain anonymous” right can")
         if anonymous and self.world.switches.anonymous_as_group:
             fields["post_author"] = self.account.first_name
             return chat

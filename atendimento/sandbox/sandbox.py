@@ -122,13 +122,18 @@ class Sandbox:
         return Person(self, self.world.add_person(first, last, username, language))
 
     def team_member(
-        self, name: str, *, username: str | None = None, language: str = "en", admin: bool = False
+        self, name: str, *, username: str | None = None, language: str = "en",
+        admin: bool = False, anonymous: bool = False
     ) -> Person:
-        """A member of the channel and of its discussion group (an admin of both if asked)."""
+        """A member of the channel and of its discussion group (an admin of both if asked;
+        ``anonymous``: an admin of the group with the right to post as it, anonymously)."""
         person = self.client(name, username=username, language=language)
         role = "admin" if admin else "member"
         for chat in (self.channel, self.group):
             chat.members[person.id] = Member(person.id, role, self.world.now())
+        if anonymous:
+            self.group.members[person.id] = Member(person.id, "admin", self.world.now(),
+                                                   rights={"anonymous": True})
         return person
 
     def admin(self, name: str, **kwargs: Any) -> Person:

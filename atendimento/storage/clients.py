@@ -44,7 +44,10 @@ def require(t: Tables, user_id: int) -> Client:
 def find_by_username(t: Tables, username: str) -> Client | None:
     """Case-insensitive, with or without the leading @."""
     name = username.removeprefix("@").lower()
-    row = t.clients.get_or_none(fn.LOWER(t.clients.username) == name)
+    # A username moves between accounts; `upsert` keeps it on the one Telegram showed it on
+    # last, and the newest row wins should two still hold it (rows from before that rule).
+    row = (t.clients.select().where(fn.LOWER(t.clients.username) == name)
+           .order_by(t.clients.updated_at.desc(), t.clients.user_id.desc()).first())
     return None if row is None else to_record(Client, row)
 
 
@@ -73,6 +76,11 @@ def upsert(
     if language_code is not None:
         update[c.language_code] = language_code
     with t.atomic():
+        if username:
+            # Telegram shows a username on one account at a time: whoever held it before
+            # has let it go, so /novo @name never reaches them by a stale row.
+            c.update(username=None).where(
+                (fn.LOWER(c.username) == username.lower()) & (c.user_id != user_id)).execute()
         c.insert(
             user_id=user_id,
             first_name=first_name,

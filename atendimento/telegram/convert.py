@@ -49,6 +49,20 @@ def kind_of(message: types.Message) -> str:
     return "service" if message.service else "unknown"
 
 
+def _command_head(text: str | None) -> tuple[str, str, str] | None:
+    """(name, addressee, arguments) of a text that starts as a command ("/fim@bot 2"), the
+    name as typed; None when it does not."""
+    if not text or not text.startswith("/"):
+        return None
+    rest = str(text)[1:]  # a pyrogram Str slices in UTF-16 units: read it as the str it is
+    end = next((i for i, char in enumerate(rest) if char.isspace()), len(rest))
+    head = "".join(c for c in rest[:end] if unicodedata.category(c) != "Cf")
+    name, _, addressee = head.partition("@")
+    if not name or not all(c.isalnum() or c == "_" for c in name):
+        return None
+    return name, addressee, rest[end:]
+
+
 def parse_command(text: str | None, bot_username: str) -> tuple[str | None, str]:
     """("fim", "2") for "/fim@bot 2"; (None, "") when the text is no command for this bot.
 
@@ -56,18 +70,22 @@ def parse_command(text: str | None, bot_username: str) -> tuple[str | None, str]
     a command, not a message for the client); invisible format characters in it (a zero-width
     space, a direction mark) are ignored. Never raises, whatever the text.
     """
-    if not text or not text.startswith("/"):
+    found = _command_head(text)
+    if found is None or (found[1] and found[1].casefold() != bot_username.casefold()):
         return None, ""
-    rest = str(text)[1:]  # a pyrogram Str slices in UTF-16 units: read it as the str it is
-    end = next((i for i, char in enumerate(rest) if char.isspace()), len(rest))
-    head = "".join(c for c in rest[:end] if unicodedata.category(c) != "Cf")
-    arguments = rest[end:]
-    name, _, addressee = head.partition("@")
-    if addressee and addressee.casefold() != bot_username.casefold():
-        return None, ""
-    if not name or not all(c.isalnum() or c == "_" for c in name):
-        return None, ""
-    return name.casefold(), arguments.strip()
+    return found[0].casefold(), found[2].strip()
+
+
+def command_aside(message: types.Message, bot_username: str) -> str | None:
+    """"/ban@otherbot" for a text that is a command for another bot, "/ban" for a caption
+    that is a command (which no bot runs): what the desk neither runs nor relays."""
+    if message.text:
+        found = _command_head(message.text)
+        if found is None or not found[1] or found[1].casefold() == bot_username.casefold():
+            return None
+        return f"/{found[0]}@{found[1]}"
+    found = _command_head(message.caption)
+    return None if found is None else "/" + found[0] + (f"@{found[1]}" if found[1] else "")
 
 
 def via_this_bot(message: types.Message, bot_id: int) -> bool:
@@ -152,6 +170,7 @@ def incoming(message: types.Message, bot_username: str, bot_id: int = 0) -> Inco
         media_group_id=message.media_group_id,
         command=command,
         arguments=arguments,
+        aside=command_aside(message, bot_username),
         edited=message.edit_date is not None,
         text=text,
         fingerprint=fingerprint(message) if via_this_bot(message, bot_id) else None,

@@ -416,6 +416,17 @@ class Gateway:
             return found
         return await self.call(chat_id, collect)
 
+    async def anonymous_admins(self, chat_id: int) -> list[int]:
+        async def collect() -> list[int]:
+            found = []
+            async for member in self.client.get_chat_members(
+                    chat_id, filter=enums.ChatMembersFilter.ADMINISTRATORS):
+                rights = member.privileges
+                if member.user is not None and rights is not None and rights.is_anonymous:
+                    found.append(member.user.id)
+            return found
+        return await self.call(chat_id, collect)
+
 
 def _plain(text: RichText | str) -> tuple[str, list[types.MessageEntity] | None]:
     if isinstance(text, str):

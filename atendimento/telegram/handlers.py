@@ -181,6 +181,7 @@ def register(client: pyrogram.Client, router: Router) -> None:
     client.add_handler(handlers.CallbackQueryHandler(router.button))
     client.add_handler(handlers.InlineQueryHandler(router.inline_query))
     client.add_handler(handlers.ChosenInlineResultHandler(router.inline_chosen))
+    # The channel's members are the team; the group's admins decide who may post as it.
     client.add_handler(handlers.ChatMemberUpdatedHandler(
-        router.membership, filters.create(lambda _f, _c, u: u.chat.type
-                                          == enums.ChatType.CHANNEL)))
+        router.membership, filters.create(lambda _f, _c, u: u.chat.type in (
+            enums.ChatType.CHANNEL, enums.ChatType.SUPERGROUP))))

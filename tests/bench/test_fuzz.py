@@ -96,11 +96,11 @@ async def test_the_oracle_counts_copies_that_never_arrive(tmp_path, monkeypatch)
 
 def test_what_counts_as_a_command():
     bot = "sandbox_bot"
-    assert is_team_command("/fim", bot) and is_team_command("/FIM@Sandbox_Bot 2", bot)
-    assert is_team_command("/p\nalta", bot)  # a command, then a second line
-    assert not is_team_command("/fim@outro_bot", bot)  # for another bot: a message
-    assert not is_team_command("//double", bot) and not is_team_command("/ x", bot)
-    assert not is_team_command("olá /fim", bot)
+    assert is_team_command("/fim") and is_team_command("/FIM@Sandbox_Bot 2")
+    assert is_team_command("/p\nalta")  # a command, then a second line
+    assert is_team_command("/fim@outro_bot")  # for another bot: still not for the client
+    assert not is_team_command("//double") and not is_team_command("/ x")
+    assert not is_team_command("olá /fim")
     assert is_client_special("/start promo", bot) and is_client_special("/START@sandbox_bot", bot)
     assert is_client_special("/start\nx", bot) and is_client_special("/notificacoes on", bot)
     assert not is_client_special("/start@outro_bot", bot)

@@ -79,7 +79,7 @@ async def test_a_comment_sent_as_a_foreign_channel_is_not_relayed(sandbox, desk)
 
 async def test_the_team_channel_and_group_still_count_as_the_team(sandbox, desk):
     ana, card = await with_client(sandbox, desk)
-    rui = sandbox.admin("Rui Admin")
+    rui = sandbox.admin("Rui Admin", anonymous=True)
     rui.comment(card, "como o grupo", anonymous=True)
     rui.comment(card, "/p 1", anonymous=True)
     await desk.settle()
@@ -102,7 +102,7 @@ async def test_a_former_member_cannot_edit_what_the_client_reads(sandbox, desk):
 
 async def test_an_outsider_pressing_the_priority_buttons_is_told_no(sandbox, desk):
     ana, card = await with_client(sandbox, desk)
-    rui = sandbox.admin("Rui Admin")
+    rui = sandbox.admin("Rui Admin", anonymous=True)
     rui.comment(card, "/p")
     await desk.settle()
     buttons = sandbox.thread(card)[-1]

@@ -74,7 +74,7 @@ async def test_a_media_with_a_note_caption_is_a_note(sandbox, desk, caption):
 async def test_an_album_with_a_note_caption_is_kept_whole(sandbox, desk):
     ana, card = await opened(sandbox, desk)
     eva = sandbox.team_member("Eva Lima")
-    first, *_ = eva.comment_album(card, ("photo", "photo", "document"), ("// fotos do pedido",))
+    first, *_ = eva.comment_album(card, ("photo", "photo", "video"), ("// fotos do pedido",))
     await desk.settle()
     assert bot_said(ana) == [] and not [m for m in ana.chat() if m.from_bot]
     assert line_under(sandbox, card, first) == [KEPT]
@@ -98,7 +98,7 @@ async def test_a_note_caption_after_the_album_went_says_so(sandbox, desk):
 
 async def test_an_anonymous_admin_writes_notes_too(sandbox, desk):
     ana, card = await opened(sandbox, desk)
-    rui = sandbox.admin("Rui Admin")
+    rui = sandbox.admin("Rui Admin", anonymous=True)
     note = rui.comment(card, "// só para a equipe", anonymous=True)
     await desk.settle()
     assert line_under(sandbox, card, note) == [KEPT]

@@ -48,7 +48,7 @@ async def test_former_member_is_not_relayed(sandbox, desk):
 
 async def test_anonymous_comment_is_relayed_with_one_warning(sandbox, desk):
     ana, card = await with_client(sandbox, desk)
-    rui = sandbox.admin("Rui Admin")
+    rui = sandbox.admin("Rui Admin", anonymous=True)
     rui.comment(card, "resposta anônima", anonymous=True)
     rui.comment(card, "outra", anonymous=True)
     await desk.settle()

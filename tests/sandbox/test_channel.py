@@ -141,7 +141,7 @@ async def test_admin_posts_by_hand_and_anonymous_comments(sandbox, bot):
         got.append(message)
 
     bot.add_handler(MessageHandler(keep))
-    ivo = sandbox.admin("Ivo")
+    ivo = sandbox.admin("Ivo", anonymous=True)
     post = ivo.post("manual post")
     ivo.comment(post, "as the group", anonymous=True)
     await sandbox.settle()
@@ -153,3 +153,14 @@ async def test_admin_posts_by_hand_and_anonymous_comments(sandbox, bot):
     anonymous = got[-1]
     assert anonymous.sender_chat.id == sandbox.group_chat_id and anonymous.from_user is None
     assert anonymous.author_signature == "Ivo"
+
+
+def test_only_an_admin_with_the_anonymous_right_posts_as_the_group(sandbox):
+    """Telegram's "Remain anonymous" is an admin right, off unless given: a member, or an
+    admin without it, writes as themselves or not at all."""
+    post = sandbox.admin("Ivo").post("manual post")
+    with pytest.raises(ValueError, match="anonymously"):
+        sandbox.team_member("Rui").comment(post, "as the group?", anonymous=True)
+    with pytest.raises(ValueError, match="anonymously"):
+        sandbox.admin("Eva").comment(post, "as the group?", anonymous=True)
+    assert sandbox.admin("Lia", anonymous=True).comment(post, "as the group", anonymous=True)

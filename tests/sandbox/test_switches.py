@@ -58,7 +58,7 @@ async def test_unstarted_users_reachable_when_switched_off(sandbox, bot):
 
 async def test_anonymous_admin_as_a_plain_user_when_switched_off(sandbox, bot):
     post = await bot.send_message(sandbox.channel_chat_id, "card")
-    ivo = sandbox.admin("Ivo")
+    ivo = sandbox.admin("Ivo", anonymous=True)
     sandbox.switches.anonymous_as_group = False
     comment = ivo.comment(post.id, "signed", anonymous=True)
     assert comment.sender_id == ivo.id

@@ -174,6 +174,8 @@ def feature(core: Core) -> Feature:
                           summary=N_("An internal note: the client never sees it"),
                           menus=(TEAM,))],
         comment=notes.comment,
+        keeps_edit=lambda event: not event.via_bot and note_of(
+            event.message, core.ctx.bot_username) is not None,
         listens={ClientStarted: notes.started},
         jobs=[Job("forget_albums", 24 * 3600, notes.forget_albums, at_start=True)],
         api=notes)
