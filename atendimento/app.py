@@ -207,7 +207,8 @@ class App:
                             clients=not self.desk.ctx.mode.parallel)
         self.desk = Desk(context, self.background, admins_changed,
                          features=[package.feature for package in self.features],
-                         settings=self.config.desk, texts_dir=Path(self.config.texts_dir))
+                         settings=self.config.desk, texts_dir=Path(self.config.texts_dir),
+                         pause=self.sleep)
         await self.desk.outbox.resume()  # sends a previous run decided but did not finish
         if (book := self.desk.api("replies")) is not None:
             await book.load()

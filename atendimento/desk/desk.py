@@ -50,7 +50,8 @@ class Desk:
                  features: Sequence[FeatureFactory] = (),
                  settings: Mapping[str, Any] | None = None,
                  texts_dir: Path | None = None,
-                 storage_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 storage_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 pause: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.ctx = ctx
         ctx.mode = Mode.of(settings or {})
         self.admins_changed = admins_changed
@@ -58,7 +59,7 @@ class Desk:
         self.failures = Failures(ctx)
         self._retrying = False
         self.lanes = Lanes(background, "conversation")
-        self.outbox = ctx.outbox = Outbox(ctx, background, storage_sleep)
+        self.outbox = ctx.outbox = Outbox(ctx, background, storage_sleep, pause)
         self._sleep = storage_sleep
         self.events = Events(self.outbox, self._submit)
         self.threads = Threads(ctx, self.events)

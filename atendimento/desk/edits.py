@@ -21,6 +21,11 @@ async def mirror_edit(ctx: DeskContext, incoming: Incoming, *, from_client: bool
     """Edit the copy of `incoming` (a client's message, or a team member's comment)."""
     find = link_rows.find_by_client_message if from_client else link_rows.find_by_group_message
     link = await ctx.storage.run(find, incoming.chat_id, incoming.message_id)
+    if link is None and from_client:
+        # The copy may still be under way (held by a flood wait, or sent and not recorded
+        # yet): the client's lane does not wait for it. Wait, then look again.
+        await ctx.outbox.flushed(ctx.group_id)
+        link = await ctx.storage.run(find, incoming.chat_id, incoming.message_id)
     if link is None or link.direction != (TO_TEAM if from_client else TO_CLIENT):
         return  # not a message the desk copied (a command, a service line, a copy itself)
     values = None

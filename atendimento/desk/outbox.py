@@ -10,6 +10,11 @@ How nothing is lost
     each applied by the service that registered its type). At start-up, rows still pending
     are sent before anything new. A permanent refusal settles the row as failed and, in the same
     transaction, adds the service line that tells the team why (its `Failure` says where).
+    A send to the team's group that Telegram kept failing (GAVE_UP: errors that pass, floods)
+    is not refused: it is tried again after a pause that doubles up to GROUP_RETRY_CAP, for
+    as long as it takes, the group's later sends waiting behind it. A client's message exists
+    nowhere else (the desk keeps no bodies), and a line saying it was lost would go to the
+    same failing group.
 
 How nothing is sent twice (idempotency)
     Two crashes matter. (1) After "sent" but before "settled": the row is still pending, so it is
@@ -46,7 +51,7 @@ from typing import Any, TypeVar
 from atendimento.desk.context import DeskContext
 from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.lanes import Lanes
-from atendimento.desk.ports import BLOCKED, NOT_FOUND, Button, Undeliverable
+from atendimento.desk.ports import BLOCKED, GAVE_UP, NOT_FOUND, Button, Undeliverable
 from atendimento.desk.settling import Apply, Failure, MessageLink, Record, Records, encode
 from atendimento.domain.text import RichText, Span
 from atendimento.storage import clients as client_rows
@@ -177,13 +182,17 @@ Watcher = Callable[[Any, int, list[int], Any], None]
 # How long a decision, or the record of a send, waits for the database to come back (seconds
 # between tries, then the last try).
 STORAGE_RETRIES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+# The pauses between attempts of a send to the group that Telegram kept failing (seconds).
+GROUP_RETRY_FIRST, GROUP_RETRY_CAP = 30.0, 600.0
 
 
 class Outbox:
     def __init__(self, ctx: DeskContext, background: Background,
-                 storage_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 storage_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 pause: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.ctx = ctx
         self._sleep = storage_sleep
+        self._pause = pause  # Telegram's time: the sandbox's clock in tests
         self.lanes = Lanes(background, "outbox")
         self._tickets: dict[int, asyncio.Future[Delivery]] = {}
         self._settling: set[asyncio.Future[list[rows.Item]]] = set()
@@ -327,11 +336,7 @@ class Outbox:
         database, so the next send need not wait for it (a crash in between only means the
         send is repeated at start-up, with its random id)."""
         try:
-            try:
-                delivery = Delivery(True, await self._executors[item.action](item))
-            except Undeliverable as error:
-                log.warning("%s to %s refused: %s", item.action, item.chat_id, error)
-                delivery = Delivery(False, [], error.reason, error.detail)
+            delivery = await self._attempts(item)
             self._count(item, delivery)
             first = self._settle(item, delivery)  # queued now, in the lane's order
             settling = asyncio.ensure_future(self._until_recorded(item, delivery, first))
@@ -347,6 +352,22 @@ class Outbox:
         self._settling.add(settling)
         self._idle.clear()
         settling.add_done_callback(lambda done: self._settled(item, ticket, delivery, done))
+
+    async def _attempts(self, item: rows.Item) -> Delivery:
+        """What sending `item` gave; a send to the group is tried until Telegram stops
+        failing (the module docstring)."""
+        pause = GROUP_RETRY_FIRST
+        while True:
+            try:
+                return Delivery(True, await self._executors[item.action](item))
+            except Undeliverable as error:
+                if error.reason != GAVE_UP or item.chat_id != self.ctx.group_id:
+                    log.warning("%s to %s refused: %s", item.action, item.chat_id, error)
+                    return Delivery(False, [], error.reason, error.detail)
+                log.warning("%s to the group: Telegram kept failing (%s); again in %ss",
+                            item.action, error, pause)
+                await self._pause(pause)
+                pause = min(pause * 2, GROUP_RETRY_CAP)
 
     def _count(self, item: rows.Item, delivery: Delivery) -> None:
         relay = None

@@ -138,3 +138,34 @@ def media(world: World, kind: str):
     if kind == "dice":
         return T.MessageMediaDice(value=world.random.randint(1, 6), emoticon="🎲")
     return document(world, kind)
+
+
+def album_group(media) -> str | None:
+    """Which album a medium may join: photos and videos together ("visual"), documents with
+    documents, audio with audio; None for what no album takes (voice, round videos,
+    stickers, GIFs, contacts...). Telegram refuses an album mixing them."""
+    if isinstance(media, T.MessageMediaPhoto):
+        return "visual"
+    if not isinstance(media, T.MessageMediaDocument) or media.document is None:
+        return None
+    attributes = media.document.attributes
+    if any(isinstance(a, T.DocumentAttributeSticker | T.DocumentAttributeAnimated)
+           for a in attributes):
+        return None
+    video = next((a for a in attributes if isinstance(a, T.DocumentAttributeVideo)), None)
+    if video is not None:
+        return None if video.round_message else "visual"
+    audio = next((a for a in attributes if isinstance(a, T.DocumentAttributeAudio)), None)
+    if audio is not None:
+        return None if audio.voice else "audio"
+    return "document"
+
+
+def album_problem(medias) -> str | None:
+    """Why these media cannot be one album, or None when they can."""
+    groups = {album_group(m) for m in medias}
+    if None in groups:
+        return "a voice message, round video, sticker, GIF or non-file cannot be in an album"
+    if len(groups) > 1:
+        return "documents and audio only go in albums of their own kind"
+    return None

@@ -94,6 +94,25 @@ def _count_reply(world: World, group: Channel, root: int | None) -> None:
         post.replies.replies_pts = group.box.pts
 
 
+def stored_entities(world: World, entities) -> list | None:
+    """The entities as Telegram keeps and delivers them: a mention by id that the sender
+    wrote as inputMessageEntityMentionName(InputUser) becomes messageEntityMentionName
+    (user_id), with no access hash in it."""
+    stored = []
+    for entity in entities or ():
+        if isinstance(entity, T.InputMessageEntityMentionName):
+            try:
+                user = world.resolve(entity.user_id)
+            except Fail:
+                user = None
+            if not isinstance(user, Account):
+                raise Fail(400, "ENTITY_MENTION_USER_INVALID")
+            entity = T.MessageEntityMentionName(offset=entity.offset, length=entity.length,
+                                                user_id=user.id)
+        stored.append(entity)
+    return stored or None
+
+
 def create(
     world: World,
     target: Target,
@@ -115,7 +134,7 @@ def create(
     common = dict(
         date=world.now(),
         message=text,
-        entities=entities or None,
+        entities=stored_entities(world, entities),
         media=media,
         reply_to=reply_header(world, target, reply_to),
         grouped_id=grouped_id,
@@ -251,7 +270,7 @@ def edit(
     if text is not None:
         check_text(world, text, message.media is not None)
         message.message = text
-        message.entities = entities or None
+        message.entities = stored_entities(world, entities)
     if not keep_markup or reply_markup is not None:
         world.keep_old_buttons(target.id, message)
         message.reply_markup = reply_markup

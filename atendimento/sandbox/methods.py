@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pyrogram import raw
 
+from . import files
 from . import messages as ops
 from .errors import Fail
 from .media import media_of
@@ -141,6 +142,8 @@ def send_multi_media(call: Call, q: F.messages.SendMultiMedia):
     if (again := already_sent(world, target, [m.random_id for m in q.multi_media])) is not None:
         return again
     items = [(media_of(world, m.media), m) for m in q.multi_media]
+    if files.album_problem([media for media, _ in items]) is not None:
+        raise Fail(400, "MEDIA_INVALID")  # the error's name is not confirmed (telegram.md)
     for _, single in items:
         ops.check_text(world, single.message, media=True)
     throttle(world, target)

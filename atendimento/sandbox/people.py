@@ -204,6 +204,9 @@ class Person:
             files.photo(self.world) if k == "photo" else files.document(self.world, k)
             for k in kinds
         ]
+        if (problem := files.album_problem(medias)) is not None:
+            raise ValueError(f"Telegram's apps send no such album ({', '.join(kinds)}): "
+                             f"{problem}")
         texts = list(captions) + [""] * (len(kinds) - len(captions))
         return self._write_many(
             chat,

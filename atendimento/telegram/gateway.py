@@ -12,6 +12,7 @@ the desk turns into a service line. Nothing is retried forever.
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import logging
 import time
@@ -21,7 +22,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import pyrogram
-from pyrogram import enums, errors, types
+from pyrogram import enums, errors, raw, types
 
 from atendimento.desk import ports
 from atendimento.desk.meter import Meter
@@ -206,10 +207,9 @@ class Gateway:
     async def edit_text(self, chat_id: int, message_id: int, text: RichText | str, *,
                         buttons: Sequence[Sequence[Button]] = ()) -> None:
         body, entities = _plain(text)
-        await self._unless_unchanged(chat_id, lambda: self.client.edit_message_text(
-            chat_id, message_id, body, entities=entities, parse_mode=enums.ParseMode.DISABLED,
-            reply_markup=_keyboard(buttons) if buttons else None,
-            link_preview_options=types.LinkPreviewOptions(is_disabled=True)))
+        await self._unless_unchanged(chat_id, lambda: self._edit_message(
+            chat_id, message_id, body, entities,
+            reply_markup=_keyboard(buttons) if buttons else None, no_webpage=True))
 
     async def pin(self, chat_id: int, message_id: int) -> None:
         await self.call(chat_id, lambda: self.client.pin_chat_message(
@@ -311,9 +311,8 @@ class Gateway:
             text, entities = _filled(source.text, source.entities, values)
             if mark is not None:
                 text, entities = _marked(text, entities, mark)
-            action = lambda: self.client.edit_message_text(  # noqa: E731
-                to_chat, to_message_id, text, entities=entities,
-                parse_mode=enums.ParseMode.DISABLED)
+            action = lambda: self._edit_message(  # noqa: E731
+                to_chat, to_message_id, text, entities)
         elif (media := _input_media(source, values, mark)) is not None:
             action = lambda: self.client.edit_message_media(  # noqa: E731
                 to_chat, to_message_id, media)
@@ -321,12 +320,28 @@ class Gateway:
             caption, entities = _filled(source.caption, source.caption_entities, values)
             if mark is not None:
                 caption, entities = _marked(caption, entities, mark)
-            action = lambda: self.client.edit_message_caption(  # noqa: E731
-                to_chat, to_message_id, caption, caption_entities=entities,
-                parse_mode=enums.ParseMode.DISABLED)
+            action = lambda: self._edit_message(  # noqa: E731
+                to_chat, to_message_id, caption, entities)
         else:
             return  # live locations and the like: nothing a copy can mirror
         await self._unless_unchanged(to_chat, action)
+
+    async def _edit_message(self, chat_id: int, message_id: int, text: str,
+                            entities: list[types.MessageEntity] | None, *,
+                            reply_markup: types.InlineKeyboardMarkup | None = None,
+                            no_webpage: bool | None = None) -> None:
+        """messages.EditMessage with the text (or caption) and its entities as given: kurigram
+        2.2.26's edit_message_text (and edit_message_caption, which calls it) sets its
+        `entities` to None before parsing, so every edit through it lost its formatting."""
+        client = self.client
+        written = []
+        for entity in entities or ():
+            entity._client = client
+            written.append(await entity.write())
+        await client.invoke(raw.functions.messages.EditMessage(
+            peer=await client.resolve_peer(chat_id), id=message_id, message=str(text),
+            entities=written or None, no_webpage=no_webpage,
+            reply_markup=await reply_markup.write(client) if reply_markup else None))
 
     async def _unless_unchanged(self, chat_id: int, action: Callable[[], Awaitable[Any]]) -> None:
         try:
@@ -458,16 +473,19 @@ def _filled(text: str, entities: list[types.MessageEntity] | None, values: Value
     """`text` with the client placeholders filled and its entities moved to match."""
     if not values or not has_placeholders(text):
         return text, entities
-    filled, spans = fill(text, [(e.offset, e.length) for e in entities or ()], values)
-    moved = []
-    for entity, (offset, length) in zip(entities or (), spans, strict=True):
-        if length:
-            copy = types.MessageEntity(type=entity.type, offset=offset, length=length,
-                                       url=entity.url, user=entity.user,
-                                       language=entity.language,
-                                       custom_emoji_id=entity.custom_emoji_id)
-            moved.append(copy)
+    # str(): a pyrogram Str slices in UTF-16 units, `fill` in characters.
+    filled, spans = fill(str(text), [(e.offset, e.length) for e in entities or ()], values)
+    moved = [_moved(entity, offset, length)
+             for entity, (offset, length) in zip(entities or (), spans, strict=True) if length]
     return filled, moved or None
+
+
+def _moved(entity: types.MessageEntity, offset: int, length: int) -> types.MessageEntity:
+    """`entity` at another place, every other detail kept (an expandable blockquote's flag,
+    a formatted date's time...)."""
+    moved = copy.copy(entity)
+    moved.offset, moved.length = offset, length
+    return moved
 
 
 def _utf16(text: str) -> int:
@@ -479,9 +497,7 @@ def _marked(text: str, entities: list[types.MessageEntity] | None, mark: Mark
     """`text` between the mark's prefix and suffix, its entities moved past the prefix."""
     prefix, suffix = mark
     shift = _utf16(prefix)
-    moved = [types.MessageEntity(type=e.type, offset=e.offset + shift, length=e.length,
-                                 url=e.url, user=e.user, language=e.language,
-                                 custom_emoji_id=e.custom_emoji_id) for e in entities or ()]
+    moved = [_moved(e, e.offset + shift, e.length) for e in entities or ()]
     return f"{prefix}{text}{suffix}", moved or None
 
 

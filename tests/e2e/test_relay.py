@@ -139,9 +139,9 @@ async def test_a_client_replacing_a_photo_replaces_the_copy(sandbox, desk):
 async def test_the_teams_album_reaches_the_client_as_one_album(sandbox, desk):
     ana, card = await opened(sandbox, desk)
     eva = sandbox.team_member("Eva Lima")
-    eva.comment_album(card, ("photo", "document"), ("frente", "verso"))
+    eva.comment_album(card, ("photo", "video"), ("frente", "verso"))
     await desk.settle()
     album = [m for m in ana.chat() if m.from_bot]
-    assert [m.kind for m in album] == ["photo", "document"]
+    assert [m.kind for m in album] == ["photo", "video"]
     assert [m.text for m in album] == ["frente", "verso"]
     assert album[0].grouped_id and album[0].grouped_id == album[1].grouped_id
