@@ -135,10 +135,21 @@ class DeskActions:
 
     # --- acting -----------------------------------------------------------------------------
 
-    async def send(self, client_id: int, body: SendBody) -> dict[str, Any]:
+    async def send(self, client_id: int, body: SendBody,
+                   key: str | None = None) -> dict[str, Any]:
+        """With `key` (the Idempotency-Key header), every send this decides is keyed by it:
+        a retry with the same key and text finds them decided, sends nothing again and
+        answers as the first time did (while the outbox keeps its rows)."""
         client = await self._reachable(client_id)
+        cause = None if key is None else f"api:{client_id}:{key}"
 
         async def job() -> dict[str, Any]:
+            if cause is None:
+                return await sending()
+            with self.ctx.outbox.cause(cause):
+                return await sending()
+
+        async def sending() -> dict[str, Any]:
             opened = await self._open(client)
             words = self.ctx.wording
             line = words.tr._(words.team, "✉️ Sent through the API:")

@@ -35,6 +35,10 @@ def _ok(description: str, status: str = "200") -> dict[str, Any]:
 CLIENT_ID = {"name": "id", "in": "path", "required": True,
              "schema": {"type": "integer", "minimum": 1},
              "description": "The client's Telegram user id"}
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+               "description": "A retry with the same key and text sends nothing again and "
+                              "answers as the first request did (for two days)"}
 
 
 def describe() -> dict[str, Any]:
@@ -74,7 +78,7 @@ def describe() -> dict[str, Any]:
                 "responses": _ok("The timeline")}},
             "/v1/clients/{id}/messages": {"post": {
                 "summary": "Send the client a message as the bot (it shows in the thread)",
-                "parameters": [CLIENT_ID], "requestBody": _body(SendBody),
+                "parameters": [CLIENT_ID, IDEMPOTENCY], "requestBody": _body(SendBody),
                 "responses": {**_ok("Sent", "201"), **acting, **bodies}}},
             "/v1/clients/{id}/tags": {"post": {
                 "summary": "Add and remove the client's tags",

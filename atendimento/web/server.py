@@ -187,8 +187,9 @@ class Server:
 
     async def send(self, request: web.Request) -> web.Response:
         client_id = self._client_id(request)
+        key = _idempotency_key(request)
         body = await self._body(request, SendBody)
-        return _json(await self.actions.send(client_id, body), 201)
+        return _json(await self.actions.send(client_id, body, key), 201)
 
     async def tags(self, request: web.Request) -> web.Response:
         client_id = self._client_id(request)
@@ -223,6 +224,21 @@ class Server:
 
     async def openapi(self, request: web.Request) -> web.Response:
         return _json(describe())
+
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+KEY_LIMIT = 255
+
+
+def _idempotency_key(request: web.Request) -> str | None:
+    """The caller's key for this request, so that a retry of it sends nothing again."""
+    key = request.headers.get(IDEMPOTENCY_KEY)
+    if key is None:
+        return None
+    if not 0 < len(key) <= KEY_LIMIT or not key.isascii() or not key.isprintable():
+        raise ApiError(400, "bad_idempotency_key", f"{IDEMPOTENCY_KEY} is 1 to {KEY_LIMIT} "
+                       "printable ASCII characters")
+    return key
 
 
 def _digits(raw: str) -> bool:

@@ -86,6 +86,29 @@ async def test_a_4096_character_api_message_shows_in_the_thread_it_was_sent_from
     assert any(text[:200] in line for line in thread_texts(sandbox, ana))
 
 
+async def test_a_retry_with_the_same_idempotency_key_sends_nothing_again(api_desk, sandbox,
+                                                                         http):
+    """An integrator whose request timed out sends it again with the same Idempotency-Key:
+    the client reads the message once, the thread shows it once, and the answer is the
+    first one's. Another key (or none) is another message."""
+    ana, _card = await opened(sandbox, api_desk, "Ana Souza", "en")
+    path, body = f"/v1/clients/{ana.id}/messages", {"text": "Your order shipped."}
+    first = await call(http, "POST", path, json=body, headers={"Idempotency-Key": "crm-71"})
+    again = await call(http, "POST", path, json=body, headers={"Idempotency-Key": "crm-71"})
+    await api_desk.settle()
+    assert first[0] == again[0] == 201 and first[1] == again[1]
+    assert bot_said(ana).count("Your order shipped.") == 1
+    assert sum("Your order shipped." in t for t in thread_texts(sandbox, ana)) == 1
+    other = await call(http, "POST", path, json=body, headers={"Idempotency-Key": "crm-72"})
+    await call(http, "POST", path, json=body)
+    await api_desk.settle()
+    assert other[0] == 201 and other[1] != first[1]
+    assert bot_said(ana).count("Your order shipped.") == 3
+    status, refused = await call(http, "POST", path, json=body,
+                                 headers={"Idempotency-Key": "x" * 256})
+    assert (status, refused["error"]) == (400, "bad_idempotency_key")
+
+
 async def test_a_text_over_telegrams_limit_in_utf16_units_is_a_400(api_desk, sandbox, http):
     """The limit is checked in code points; Telegram counts UTF-16 units (telegram.md §limits,
     domain/text.cut counts them too). 3000 emoji pass validation (6000 units), Telegram
