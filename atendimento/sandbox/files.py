@@ -107,6 +107,12 @@ def location(lat: float, long: float):
     return T.MessageMediaGeo(geo=T.GeoPoint(long=long, lat=lat, access_hash=0))
 
 
+def live_location(lat: float, long: float, period: int, heading: int | None = None):
+    """A location shared live for ``period`` seconds (60 to 86400), updated by edits."""
+    return T.MessageMediaGeoLive(geo=T.GeoPoint(long=long, lat=lat, access_hash=0),
+                                 period=period, heading=heading)
+
+
 def venue(lat: float, long: float, title: str, address: str):
     return T.MessageMediaVenue(
         geo=T.GeoPoint(long=long, lat=lat, access_hash=0),

@@ -10,6 +10,7 @@ from .errors import Fail
 from .world import World
 
 T = raw.types
+LIVE_FOREVER = 0x7FFFFFFF  # a live location shared until stopped
 
 
 def media_of(world: World, media):
@@ -30,6 +31,14 @@ def media_of(world: World, media):
         )
     if isinstance(media, T.InputMediaGeoPoint):
         return T.MessageMediaGeo(geo=geo(media.geo_point))
+    if isinstance(media, T.InputMediaGeoLive):
+        if media.period is None or not (60 <= media.period <= 86400
+                                        or media.period == LIVE_FOREVER):
+            raise Fail(400, "PERIOD_INVALID")  # the error's name is not confirmed
+        return T.MessageMediaGeoLive(geo=geo(media.geo_point), period=media.period,
+                                     heading=media.heading,
+                                     proximity_notification_radius=(
+                                         media.proximity_notification_radius))
     if isinstance(media, T.InputMediaVenue):
         return T.MessageMediaVenue(
             geo=geo(media.geo_point),

@@ -227,6 +227,12 @@ def edit_message(call: Call, q: F.messages.EditMessage):
         require_admin(target, world.bot)
     elif not getattr(message, "out", None):
         raise Fail(403, "MESSAGE_AUTHOR_REQUIRED")
+    live = message.media if isinstance(message.media, T.MessageMediaGeoLive) else None
+    if isinstance(q.media, T.InputMediaGeoLive):
+        # editMessageLiveLocation: only a live location moves, and it keeps its period
+        if live is None:
+            raise Fail(400, "MEDIA_INVALID")  # the error's name is not confirmed
+        q.media.period = q.media.period or live.period
     media = media_of(world, q.media) if q.media is not None else None
     outcome = ops.edit(
         world,

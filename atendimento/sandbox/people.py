@@ -50,6 +50,8 @@ gives ``sender_chat`` = that channel and ``from_user`` None).
 
 A person: ``start(param)``, ``send(text, entities=, reply_to=)``, ``send_photo/video/document/
 voice/video_note/audio/sticker/animation(caption=)``, ``send_contact/location/venue``,
+``send_live_location(lat, long, period)`` and ``move(message, lat, long)`` (a live location
+moves: an edit of its point),
 ``send_album(kinds, captions)``, ``send_dice()``, ``send_poll(question, options, multiple=,
 public=)`` (a regular poll, 2-12 distinct options), ``reply(message, text, as_chat=, media=)``,
 ``edit(message, text, media=)``, ``delete(message)``, ``press(message, button)`` → ``Press``
@@ -62,6 +64,7 @@ former member or anyone the group lets in could)
 with made-up content, ``text`` its caption, empty for kinds without one; ``as_chat``: sent as
 a channel the person owns or administers), ``comment_poll(card, question, options,
 multiple=, as_chat=)``, ``comment_album(card, kinds, captions, as_chat=)``,
+``comment_live_location(card, lat, long, period)``,
 ``comment_via_bot(card, text)``, ``post(text)`` and
 ``inline(query, chat=, card=)`` → ``Inline`` (``.results`` once settled, ``.pick(result_id)``).
 Reading: ``person.chat()`` (the private chat with the bot), ``sandbox.posts()``,
@@ -187,6 +190,20 @@ class Person:
     def send_location(self, lat: float, long: float) -> Seen:
         return self._write(self.account, media=files.location(lat, long))
 
+    def send_live_location(self, lat: float, long: float, period: int = 900) -> Seen:
+        return self._write(self.account, media=files.live_location(lat, long, period))
+
+    def move(self, message: Seen, lat: float, long: float) -> Seen:
+        """A live location shared in ``message`` moves: the app edits its point."""
+        chat = message.chat
+        live = ops.find(self.world, chat, message.id).media
+        if not isinstance(live, T.MessageMediaGeoLive):
+            raise ValueError("only a live location moves")
+        outcome = ops.edit(self.world, chat, message.id, text=None, media=files.live_location(
+            lat, long, live.period, live.heading))
+        self._push(chat, outcome)
+        return seen(self.world, chat, ops.find(self.world, chat, message.id))
+
     def send_venue(self, lat: float, long: float, title: str, address: str) -> Seen:
         return self._write(self.account, media=files.venue(lat, long, title, address))
 
@@ -296,6 +313,12 @@ class Person:
         root = self.sandbox.thread_root(card)
         return self._write(self.sandbox.group, text=text, reply_to=root, anonymous=anonymous,
                            as_chat=as_chat, media=self._media(media, text))
+
+    def comment_live_location(self, card: Seen | int, lat: float, long: float,
+                              period: int = 900) -> Seen:
+        """A live location shared in the card's thread (``move`` moves it)."""
+        return self._write(self.sandbox.group, reply_to=self.sandbox.thread_root(card),
+                           media=files.live_location(lat, long, period))
 
     def comment_poll(self, card: Seen | int, question: str, options: list[str] | tuple[str, ...],
                      *, multiple: bool = False, as_chat: Channel | None = None) -> Seen:

@@ -79,7 +79,7 @@ def _kind(media: Any) -> str:
         return "contact"
     if isinstance(media, T.MessageMediaVenue):
         return "venue"
-    if isinstance(media, T.MessageMediaGeo):
+    if isinstance(media, T.MessageMediaGeo | T.MessageMediaGeoLive):
         return "location"
     if isinstance(media, T.MessageMediaDice):
         return "dice"

@@ -236,6 +236,11 @@ class Gateway:
                 to_chat, text, entities=entities, parse_mode=enums.ParseMode.DISABLED,
                 reply_parameters=_reply(reply_to)), random_id=random_id)
             return [(source.id, sent.id)]
+        if (live := _live(source)) is not None:  # pyrogram's copy would send a still pin
+            sent = await self.call(to_chat, lambda: self.client.send_location(
+                to_chat, live.latitude, live.longitude, live_period=live.live_period,
+                heading=live.heading, reply_parameters=_reply(reply_to)), random_id=random_id)
+            return [(source.id, sent.id)]
         changed = {}
         if values and has_placeholders(source.caption):
             caption, entities = _filled(source.caption, source.caption_entities, values)
@@ -322,9 +327,20 @@ class Gateway:
                 caption, entities = _marked(caption, entities, mark)
             action = lambda: self._edit_message(  # noqa: E731
                 to_chat, to_message_id, caption, entities)
+        elif (live := _live(source)) is not None:
+            action = lambda: self._move(to_chat, to_message_id, live)  # noqa: E731
         else:
-            return  # live locations and the like: nothing a copy can mirror
+            return  # a still location, a contact...: nothing an edit can change there
         await self._unless_unchanged(to_chat, action)
+
+    async def _move(self, chat_id: int, message_id: int, live: types.Location) -> None:
+        """The copy of a live location moves where its original went (its period kept)."""
+        client = self.client
+        await client.invoke(raw.functions.messages.EditMessage(
+            peer=await client.resolve_peer(chat_id), id=message_id,
+            media=raw.types.InputMediaGeoLive(
+                geo_point=raw.types.InputGeoPoint(lat=live.latitude, long=live.longitude),
+                heading=live.heading)))
 
     async def _edit_message(self, chat_id: int, message_id: int, text: str,
                             entities: list[types.MessageEntity] | None, *,
@@ -441,6 +457,12 @@ class Gateway:
                     found.append(member.user.id)
             return found
         return await self.call(chat_id, collect)
+
+
+def _live(message: types.Message) -> types.Location | None:
+    """The location a message shares live, if it does."""
+    location = message.location
+    return location if location is not None and location.live_period else None
 
 
 def _plain(text: RichText | str) -> tuple[str, list[types.MessageEntity] | None]:

@@ -298,3 +298,30 @@ async def test_answers_after_the_end_and_replies_to_the_root_or_a_service_line_a
     ana.reply(said[-1], "obrigada")
     await desk.settle()
     assert thread_texts(sandbox, ana)[-1] == "obrigada"
+
+
+# ----- live locations ------------------------------------------------------------------------
+
+async def test_a_live_location_that_moves_moves_in_the_thread_and_back(sandbox, desk):
+    """A client shares their live location and walks: the thread's copy is live too and
+    moves with it (it was once a still pin where they started). The same from the team."""
+    ana = sandbox.client("Ana Souza")
+    ana.send("Oi")
+    await desk.settle()
+    card = card_of(sandbox, ana)
+    shared = ana.send_live_location(-23.55, -46.63, period=900)
+    await desk.settle()
+    ana.move(shared, -23.56, -46.64)
+    await desk.settle()
+    copy = sandbox.thread(card)[-1].raw.media
+    assert isinstance(copy, T.MessageMediaGeoLive) and copy.period == 900
+    assert (copy.geo.lat, copy.geo.long) == (-23.56, -46.64)
+
+    eva = sandbox.team_member("Eva Lima")
+    ours = eva.comment_live_location(card, -22.90, -43.17, period=3600)
+    await desk.settle()
+    eva.move(ours, -22.91, -43.18)
+    await desk.settle()
+    theirs = ana.chat()[-1].raw.media
+    assert isinstance(theirs, T.MessageMediaGeoLive) and theirs.period == 3600
+    assert (theirs.geo.lat, theirs.geo.long) == (-22.91, -43.18)
