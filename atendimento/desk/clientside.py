@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
 from atendimento.storage import parked as parked_rows
 from atendimento.storage import threads as thread_rows
+from atendimento.storage.parked import ParkedMessage
 from atendimento.storage.records import TO_TEAM, Client, Link
 from atendimento.texts import client_values
 
@@ -195,8 +197,7 @@ class ClientSide:
         targets = await run(self.parking.targets, parked)
         try:
             await self.threads.ensure_open(
-                client, lambda opened: self.parking.sends(client, opened, parked, targets,
-                                                          self._relay),
+                client, lambda opened: self._placing(client, opened, parked, targets),
                 change=lambda t: parked_rows.take(t, ids))
         except (Undeliverable, ThreadUnavailable) as error:
             await run(parked_rows.tried, ids, reason_of(error))
@@ -205,6 +206,15 @@ class ClientSide:
             return False
         log.info("%d parked messages of client %s placed", len(ids), client_id)
         return True
+
+    def _placing(self, client: Client, opened: Opened, parked: Sequence[ParkedMessage],
+                 targets: dict[int, int]) -> list[Send]:
+        """The parked messages' sends, and the card pinned when its thread was open already
+        (a card posted again, after its thread was deleted from the group, is not yet)."""
+        sends = self.parking.sends(client, opened, parked, targets, self._relay)
+        if opened.change is None:
+            sends += self.threads.pin_sends(opened.thread, True)
+        return sends
 
     def _sends(self, client: Client, opened: Opened, event: ClientEvent, target: Link | None,
                cause: str, relay: list[Send]) -> list[Send]:

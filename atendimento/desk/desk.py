@@ -25,8 +25,10 @@ from atendimento.desk.lanes import Lanes
 from atendimento.desk.mode import Mode
 from atendimento.desk.outbox import STORAGE_RETRIES, Outbox
 from atendimento.desk.registry import Registry
+from atendimento.desk.settling import Failure
 from atendimento.desk.team import Team
 from atendimento.desk.teamside import TeamSide
+from atendimento.desk.thread_moves import ThreadMoves
 from atendimento.desk.threads import Threads
 from atendimento.domain.events import BotMessage, ClientEvent, ForeignPress, Person, TeamEvent
 from atendimento.storage import links as link_rows
@@ -66,6 +68,7 @@ class Desk:
         self.team = Team(ctx)
         self.registry = Registry(ctx, self.team, self.threads)
         self.client_side = ClientSide(ctx, self.threads, self.events)
+        self.outbox.when_root_gone(ThreadMoves(ctx).gone, self._thread_moved)
         self.team_side = TeamSide(ctx, self.threads, self.team, self.registry, self.events)
         self.core = core = Core(ctx, self.team, self.threads, self.client_side, self.events,
                     settings or {}, texts_dir,
@@ -246,6 +249,16 @@ class Desk:
         """Telegram's feedback that `user` sent the result `result_id`."""
         self.lanes.submit(("inline", user.id),
                           lambda: self.registry.inline_chosen(user, result_id))
+
+    def _thread_moved(self, failure: Failure) -> None:
+        """A thread's root was found gone: place what its client sent meanwhile now (the
+        retry of parked messages would, within a minute)."""
+        async def place() -> None:
+            thread = await self.ctx.storage.run(thread_rows.get, failure.thread_id)
+            if thread is not None:
+                await self._in_client_lane(
+                    thread.client_id, lambda: self.client_side.place(thread.client_id))
+        self._submit(("moved", failure.thread_id), place)
 
     async def retry_parked(self) -> int:
         """Try again to place every client's parked messages (their thread could not be

@@ -94,6 +94,19 @@ class GuardWording:
                          "right the bot is missing.", client=quote(client, 257),
                          reason=quote(reason, ERROR_LIMIT))
 
+    def thread_deleted(self, client: str) -> str:
+        return self.tr._(self.team, "🗑 {client}: this card's comment thread was deleted from "
+                         "the group. Their next messages go to a new card.",
+                         client=quote(client, 257))
+
+    def placed_moved(self, count: int) -> str:
+        return self.tr.ngettext(self.team, "🗑 This client's previous comment thread was "
+                                "deleted from the group: their conversation goes on here. The "
+                                "message below came meanwhile.",
+                                "🗑 This client's previous comment thread was deleted from the "
+                                "group: their conversation goes on here. The {n} messages "
+                                "below came meanwhile.", count)
+
     def placed_late(self, count: int) -> str:
         return self.tr.ngettext(self.team, "⏳ The message below arrived while the thread could "
                                 "not be opened, and is placed late.",

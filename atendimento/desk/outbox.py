@@ -51,7 +51,7 @@ from typing import Any, TypeVar
 from atendimento.desk.context import DeskContext
 from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.lanes import Lanes
-from atendimento.desk.ports import BLOCKED, GAVE_UP, NOT_FOUND, Button, Undeliverable
+from atendimento.desk.ports import BLOCKED, GAVE_UP, NOT_FOUND, ROOT_GONE, Button, Undeliverable
 from atendimento.desk.settling import Apply, Failure, MessageLink, Record, Records, encode
 from atendimento.domain.text import RichText, Span
 from atendimento.storage import clients as client_rows
@@ -177,6 +177,10 @@ class Tickets(list[asyncio.Future[Delivery]]):
 
 Executor = Callable[[rows.Item], Awaitable[list[Any]]]
 Watcher = Callable[[Any, int, list[int], Any], None]
+# (tables, the row, where it reports, now) -> what to send: a send into a thread whose root
+# was deleted, run in the transaction that settles it.
+RootGone = Callable[[Any, rows.Item, Failure, Any], list[Send]]
+Moved = Callable[[Failure], None]  # called once that settling is written
 
 
 # How long a decision, or the record of a send, waits for the database to come back (seconds
@@ -209,6 +213,7 @@ class Outbox:
         self.records = Records()
         self.records.register(MessageLink, _link)
         self._watchers: list[Watcher] = []
+        self._root_gone: list[tuple[RootGone, Moved]] = []
         self._chat_of: dict[int, int] = {}  # pending row id -> its chat
 
     def register(self, action: str, executor: Executor,
@@ -229,6 +234,13 @@ class Outbox:
         """Another service records something of every delivered send: `watcher(tables,
         chat_id, message_ids, now)` runs in the transaction that settles it."""
         self._watchers.append(watcher)
+
+    def when_root_gone(self, handler: RootGone, then: Moved) -> None:
+        """Another service moves a thread whose root was deleted: `handler(tables, item,
+        failure, now)` runs in the transaction that settles the send that found it gone, and
+        returns what to send then; `then(failure)` once it is written. Such a refusal gets no
+        line: its thread is gone."""
+        self._root_gone.append((handler, then))
 
     async def flushed(self, chat_id: int) -> None:
         """Wait until the messages under way to `chat_id` now are delivered (or refused) and
@@ -409,6 +421,10 @@ class Outbox:
             ticket.set_result(delivery)
             for follow_up in done.result():
                 self._ticket(follow_up)
+            failure = Failure.of(item.payload)
+            if delivery.reason == ROOT_GONE and failure is not None:
+                for _, then in self._root_gone:
+                    then(failure)
 
     async def after(self, key: str) -> Delivery | None:
         """The outcome of the send with row `key` (waiting for it if it is under way)."""
@@ -419,7 +435,8 @@ class Outbox:
         """Record the outcome and what it implies, in one transaction; returns new sends."""
         now, ctx = self.ctx.now(), self.ctx
         failure = None if delivery.ok else Failure.of(item.payload)
-        follow = [] if failure is None else self._report(failure, delivery)
+        gone = failure is not None and delivery.reason == ROOT_GONE
+        follow = [] if failure is None or gone else self._report(failure, delivery)
         items = [self._new(f"{item.key}>", s) for s in follow]
 
         def write(t: Any) -> list[rows.Item]:
@@ -434,6 +451,11 @@ class Outbox:
                     rows.settle(t, item.id, rows.FAILED, [delivery.reason, delivery.detail], now)
                     if delivery.reason == BLOCKED and failure is not None and failure.client_id:
                         client_rows.set_blocked_bot(t, failure.client_id, True, now=now)
+                if gone and failure is not None:
+                    moved = [s for handler, _ in self._root_gone
+                             for s in handler(t, item, failure, now)]
+                    return rows.put(t, items + [self._new(f"{item.key}>", s) for s in moved],
+                                    now)
                 return rows.put(t, items, now)
 
         return ctx.storage.later(write)
@@ -463,9 +485,12 @@ class Outbox:
             if error.reason != NOT_FOUND or not p.get("root"):
                 raise
             # The message it answered is gone: say it under the thread's root instead.
-            sent = await telegram.send_text(
-                item.chat_id, rich_of(p), reply_to=p["root"], buttons=buttons_of(p),
-                silent=p.get("silent", False), random_id=item.random_id + 1)
+            try:
+                sent = await telegram.send_text(
+                    item.chat_id, rich_of(p), reply_to=p["root"], buttons=buttons_of(p),
+                    silent=p.get("silent", False), random_id=item.random_id + 1)
+            except Undeliverable as again:
+                raise _root_gone(again) from again
         return [sent]
 
     async def _markdown(self, item: rows.Item) -> list[Any]:
@@ -482,13 +507,19 @@ class Outbox:
         except Undeliverable as error:
             if error.detail not in REPLY_GONE or not p.get("reply_to"):
                 raise
+            if p["reply_to"] == p.get("root"):  # the thread itself is gone
+                raise _root_gone(error) from error
             # The message it answers was deleted meanwhile (by the team in the thread, by the
             # client in their chat): the copy goes under the thread's root, or without a reply.
             # An album takes up to ten random ids from the row's: these come after them.
-            fallback = p.get("root") if p.get("root") != p["reply_to"] else None
-            pairs = await telegram.copy(
-                p["from"], p["id"], item.chat_id, reply_to=fallback, values=p.get("values"),
-                random_id=item.random_id + ALBUM_MAX, mark=_mark(p))
+            try:
+                pairs = await telegram.copy(
+                    p["from"], p["id"], item.chat_id, reply_to=p.get("root"),
+                    values=p.get("values"), random_id=item.random_id + ALBUM_MAX, mark=_mark(p))
+            except Undeliverable as again:
+                if not p.get("root") or again.detail not in REPLY_GONE:
+                    raise
+                raise _root_gone(again) from again
         return [[source, copy] for source, copy in pairs]
 
     async def _mirror(self, item: rows.Item) -> list[Any]:
@@ -529,6 +560,14 @@ class Outbox:
         while self.busy:
             await self.lanes.idle()
             await self._idle.wait()
+
+
+def _root_gone(error: Undeliverable) -> Undeliverable:
+    """A send into a thread that found its root gone (REPLY_GONE for a reply to the root):
+    the thread was deleted from the group, and the send waits for its new one."""
+    if error.detail not in REPLY_GONE:
+        return error
+    return Undeliverable(ROOT_GONE, error.detail)
 
 
 def _message_ids(result: list[Any]) -> list[int]:

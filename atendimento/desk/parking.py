@@ -18,7 +18,7 @@ from typing import Any
 from atendimento.desk.context import DeskContext
 from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.outbox import COPY, Outbox, Send, text_send
-from atendimento.desk.ports import Undeliverable
+from atendimento.desk.ports import ROOT_GONE, Undeliverable
 from atendimento.desk.threads import RESUMED
 from atendimento.domain.events import Incoming
 from atendimento.storage import links as link_rows
@@ -105,7 +105,8 @@ class Parking:
             for send in relay(client, opened, incoming, targets.get(p.id)):
                 key = send.key or Outbox.key_in(cause_of(p), send)
                 copies.append(dataclasses.replace(send, key=key))
-        sends = [self._late_line(opened.thread, len(parked)), *copies]
+        moved = any(p.reason == ROOT_GONE for p in parked)
+        sends = [self._late_line(opened.thread, len(parked), moved), *copies]
         if opened.change == RESUMED:
             sends[:0] = self.client_text(client, "restart", numero=opened.atendimento.number)
         if opened.change is not None:
@@ -113,7 +114,7 @@ class Parking:
             sends += self.opened_sends(client, opened, "", first_copy)
         return sends
 
-    def _late_line(self, thread: Any, count: int) -> Send:
+    def _late_line(self, thread: Any, count: int, moved: bool) -> Send:
         root = thread.thread_root_id
-        return text_send(self.ctx.group_id, self.guard.placed_late(count), reply_to=root,
-                         root=root, silent=True)
+        text = self.guard.placed_moved(count) if moved else self.guard.placed_late(count)
+        return text_send(self.ctx.group_id, text, reply_to=root, root=root, silent=True)

@@ -26,6 +26,9 @@ NOT_FOUND = "not_found"
 FORBIDDEN = "forbidden"
 UNSUPPORTED = "unsupported"
 GAVE_UP = "gave_up"
+# The thread's root (the card's forward in the group) was deleted: the thread must move to a
+# new card; desk/thread_moves.py.
+ROOT_GONE = "root_gone"
 REFUSED = "refused"  # any other error Telegram gave; its name is in `detail`
 
 

@@ -117,6 +117,11 @@ def settle(t: Any, item_id: int, state: str, result: Any, now: datetime) -> None
                      (state, _dumps(result), to_db_datetime(now), item_id))
 
 
+def forget(t: Any, item_id: int) -> None:
+    """Forget one row (its send is to be decided again, under the same key)."""
+    t.outbox.delete().where(t.outbox.id == item_id).execute()
+
+
 def prune(t: Any, before: datetime) -> int:
     """Forget settled rows older than `before` (past the time a replayed update can reach)."""
     table = t.outbox

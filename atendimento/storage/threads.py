@@ -73,6 +73,18 @@ def set_root(t: Tables, thread_id: int, thread_root_id: int, *, now: datetime) -
     return require(t, thread_id)
 
 
+def forget_card(t: Tables, thread_id: int, root: int, *, now: datetime) -> int | None:
+    """The thread's root `root` was deleted from the group: it has no card and no comment
+    thread until a new card is posted (and it is not pinned); the old card's id, or None when
+    the thread had moved from that root already."""
+    th = t.threads
+    row = th.get_or_none((th.id == thread_id) & (th.thread_root_id == root))
+    if row is None:
+        return None
+    _update(t, thread_id, now, card_message_id=None, thread_root_id=None, pinned=False)
+    return row.card_message_id
+
+
 def set_state(
     t: Tables, thread_id: int, state: Any, *, now: datetime, priority: Any = None
 ) -> Thread:
