@@ -209,6 +209,7 @@ class App:
                          features=[package.feature for package in self.features],
                          settings=self.config.desk, texts_dir=Path(self.config.texts_dir),
                          pause=self.sleep)
+        await self.desk.threads.load_roots()
         await self.desk.outbox.resume()  # sends a previous run decided but did not finish
         if (book := self.desk.api("replies")) is not None:
             await book.load()

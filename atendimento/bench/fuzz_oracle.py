@@ -15,6 +15,7 @@ from typing import Any
 from pyrogram import raw
 
 from atendimento.domain.placeholders import NAMES as PLACEHOLDER_NAMES
+from atendimento.domain.text import visible_start
 from atendimento.sandbox import Sandbox
 from atendimento.sandbox.people import Inline, Person
 
@@ -64,17 +65,18 @@ def signature(message: Any) -> tuple:
 def is_team_command(text: str) -> bool:
     """A comment that is a command, to this bot or another one (or a caption written as
     one): never for the client."""
-    return COMMAND.match(text) is not None
+    return COMMAND.match(visible_start(text)) is not None
 
 
 def is_note(text: str) -> bool:
     """An internal note (the notes feature): never for the client."""
-    return text.startswith("//")
+    return visible_start(text).startswith("//")
 
 
 def is_caption_note(caption: str, bot_username: str) -> bool:
     """A caption that makes its message an internal note: it starts with //, or with /n,
     /nota or /note (a caption is never a command to Telegram; the notes feature reads it)."""
+    caption = visible_start(caption)
     found = re.match(r"/(?:n|nota|note)(?:@(\w+))?(?=\s|$)", caption, re.IGNORECASE)
     return is_note(caption) or (found is not None and (
         found[1] is None or found[1].casefold() == bot_username.casefold()))
@@ -83,6 +85,7 @@ def is_caption_note(caption: str, bot_username: str) -> bool:
 def is_client_special(text: str, bot_username: str) -> bool:
     """A client's command the desk answers itself (/start, /notificacoes, saved replies), read
     generously (any first word) so that no relayed message is taken for one."""
+    text = visible_start(text)
     if not text.startswith("/"):
         return False
     head = text[1:].split(maxsplit=1)[0] if text[1:].strip() else ""

@@ -19,6 +19,7 @@ from atendimento.desk.settling import Failure, MessageLink
 from atendimento.desk.threads import RESUMED, Opened, Threads, ThreadUnavailable, ready
 from atendimento.domain.events import ClientEvent, Incoming, Person
 from atendimento.domain.happenings import AtendimentoOpened, ClientMessageRelayed, ClientStarted
+from atendimento.domain.marks import client_mark
 from atendimento.domain.placeholders import fill_plain
 from atendimento.domain.text import cut, storable
 from atendimento.storage import clients as client_rows
@@ -26,7 +27,7 @@ from atendimento.storage import links as link_rows
 from atendimento.storage import parked as parked_rows
 from atendimento.storage import threads as thread_rows
 from atendimento.storage.parked import ParkedMessage
-from atendimento.storage.records import TO_TEAM, Client, Link
+from atendimento.storage.records import TO_TEAM, Client, Link, Thread
 from atendimento.texts import client_values
 
 if TYPE_CHECKING:
@@ -224,7 +225,8 @@ class ClientSide:
         relay[:] = self._relay(client, opened, event, target and target.group_message_id)
         sends = list(relay)
         if opened.change == RESUMED:
-            sends[:0] = self.client_text(client, "restart", numero=opened.atendimento.number)
+            sends[:0] = self.client_text(client, "restart", thread=opened.thread,
+                                         numero=opened.atendimento.number)
         if opened.change is None:
             return sends
         comment = self.ctx.outbox.key_in(cause, relay[0]) if relay[0].action == COPY else None
@@ -257,9 +259,12 @@ class ClientSide:
                 incoming.kind, language_of(ctx, client)))]
         link = MessageLink(opened.atendimento.id, TO_TEAM, incoming.chat_id, ctx.group_id,
                            incoming.media_group_id)
-        return [Send(ctx.group_id, COPY, {
+        payload: dict[str, object] = {
             "from": incoming.chat_id, "id": incoming.message_id,
-            "reply_to": reply_to or thread.thread_root_id, "root": thread.thread_root_id},
+            "reply_to": reply_to or thread.thread_root_id, "root": thread.thread_root_id}
+        if (mark := client_mark(incoming.text)) is not None:  # it reads as the bot's words
+            payload["mark"] = list(mark)
+        return [Send(ctx.group_id, COPY, payload,
             key=album_key(incoming.chat_id, incoming.media_group_id), records=(link,),
             failure=Failure(thread.id, root=thread.thread_root_id))]
 
@@ -286,26 +291,34 @@ class ClientSide:
             atendimento = await run(thread_rows.require_atendimento, link.atendimento_id)
             thread = await run(thread_rows.require, atendimento.thread_id)
             words = ctx.wording
-            text = (words.deleted_by_client() if link.direction == TO_TEAM
-                    else words.answer_deleted_by_client())
+            if ctx.mode.parallel:  # the existing bot may have deleted it
+                text = words.deleted_in_chat(link.direction)
+            else:
+                text = (words.deleted_by_client() if link.direction == TO_TEAM
+                        else words.answer_deleted_by_client())
             now, link_id = ctx.now(), link.id
             await ctx.outbox.commit(
                 [self.threads.line_send(thread, text, reply_to=link.group_message_id)],
                 lambda t, link_id=link_id, now=now: link_rows.mark_deleted_by_client(
                     t, link_id, now=now))
 
-    def text_file_send(self, client: Client, name: str, **values: object) -> Send:
-        """One of the self-hoster's texts, in the client's language when it exists."""
+    def text_file_send(self, client: Client, name: str, *, thread: Thread | None = None,
+                       **values: object) -> Send:
+        """One of the self-hoster's texts, in the client's language when it exists; a refusal
+        is said in `thread` (and a block shown on its card), as for an answer."""
         text = self.ctx.texts.render(
             name, language_of(self.ctx, client),
             **client_values(client.first_name, client.last_name, client.username), **values)
-        return Send(client.user_id, MARKDOWN, {"text": text})
+        failure = None if thread is None else Failure(
+            thread.id, root=thread.thread_root_id, client_id=client.user_id)
+        return Send(client.user_id, MARKDOWN, {"text": text}, failure=failure)
 
-    def client_text(self, client: Client, name: str, **values: object) -> list[Send]:
+    def client_text(self, client: Client, name: str, *, thread: Thread | None = None,
+                    **values: object) -> list[Send]:
         """`text_file_send`, unless the desk is silent towards clients (SILENT_MODE)."""
         if self.ctx.mode.silent:
             return []
-        return [self.text_file_send(client, name, **values)]
+        return [self.text_file_send(client, name, thread=thread, **values)]
 
     async def send_text_file(self, client: Client, name: str, **values: object) -> None:
         sends = self.client_text(client, name, **values)

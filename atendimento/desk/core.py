@@ -76,7 +76,8 @@ class Core:
                 return [] if line else [threads.line_send(thread, ctx.wording.nothing_to_end())]
             if client.banned:
                 return []
-            return self.client_side.client_text(client, "end", numero=ended.number)
+            return self.client_side.client_text(client, "end", thread=thread,
+                                                numero=ended.number)
 
         return await threads.end(thread, by, also, before=before, line=line)
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from atendimento.desk import basics
 from atendimento.desk.clientside import ClientSide
 from atendimento.desk.context import DeskContext
-from atendimento.desk.contract import Feature, FeatureFactory
+from atendimento.desk.contract import THREAD, Feature, FeatureFactory
 from atendimento.desk.core import Core
 from atendimento.desk.events import Events
 from atendimento.desk.failures import Failures
@@ -149,8 +149,12 @@ class Desk:
 
     def client_deleted(self, message_ids: tuple[int, ...]) -> None:
         async def job() -> None:
-            found = await self.ctx.storage.run(link_rows.find_by_client_message_ids,
-                                               list(message_ids))
+            find = link_rows.find_by_client_message_ids
+            found = await self.ctx.storage.run(find, list(message_ids))
+            if len({link.client_message_id for link in found}) < len(set(message_ids)):
+                # Some copies may still be under way (a flood wait): wait, look again.
+                await self.outbox.flushed(self.ctx.group_id)
+                found = await self.ctx.storage.run(find, list(message_ids))
             for chat_id in dict.fromkeys(link.client_chat_id for link in found):
                 ids = tuple(lk.client_message_id for lk in found if lk.client_chat_id == chat_id)
                 await self._submit(("client", chat_id),
@@ -165,6 +169,11 @@ class Desk:
 
     def team_message(self, event: TeamEvent) -> None:
         cause = f"g{event.message.chat_id}:{event.message.message_id}"
+        if event.thread_root_id is None and event.message.command in self.registry.names(THREAD):
+            # A desk command typed in the group's general chat: say where commands work.
+            self._submit(("general", event.message.chat_id),
+                         lambda: self.team_side.outside_thread(event), cause)
+            return
         self._in_thread(event, self.team_side.comment, cause,
                         lambda error: self.failures.team_message(event, error))
 
@@ -180,14 +189,25 @@ class Desk:
         if root is None:
             return  # outside any thread: not the desk's business
 
+        async def act() -> None:
+            # Read in the client's lane: what came before it there (a /fim) is in the thread.
+            thread = await self.ctx.storage.run(thread_rows.get_by_root, root)
+            if thread is not None:
+                await action(event, thread)
+
+        client_id = self.threads.client_of_root(root)
+        if client_id is not None and not self.lanes.has(("root", root)):
+            self._submit(("client", client_id), act, cause, failed)
+            return
+
         async def find_lane() -> None:
             thread = await self.ctx.storage.run(thread_rows.get_by_root, root)
             if thread is None:
                 return  # a thread that is not a card's
-            await self._submit(("client", thread.client_id),
-                               lambda: action(event, thread), cause, failed)
-        # Comments of one thread go through one lane to find their client's lane, so their
-        # order survives the lookup.
+            self.threads.remember_root(root, thread.client_id)
+            await self._submit(("client", thread.client_id), act, cause, failed)
+        # A thread not known yet: its comments go through one lane to find their client's
+        # lane, so their order survives the lookup (later ones join it while it has work).
         self._submit(("root", root), find_lane, failed=failed)
 
     def button(self, user: Person, data: str, answer: AnswerButton,

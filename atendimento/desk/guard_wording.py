@@ -83,6 +83,18 @@ class GuardWording:
         return self.tr._(self.team, "✏️ This edit was not sent to the client: it is an "
                          "internal note now. The client still reads the earlier version.")
 
+    def command_outside_thread(self) -> str:
+        return self.tr._(self.team, "ℹ️ Commands work inside a client's thread: open the "
+                         "comments of their card in the channel and send it there.")
+
+    def edit_runs_nothing(self, command: str) -> str:
+        return self.tr._(self.team, "✏️ An edit runs no command: send {command} again as a new "
+                         "message.", command=quote(command, COMMAND_LIMIT))
+
+    def edit_unsent(self) -> str:
+        return self.tr._(self.team, "✏️ This edit was not sent to the client: the message "
+                         "itself never reached them. Send it as a new message.")
+
     def edit_target_gone(self) -> str:
         return self.tr._(self.team, "⚠️ Edit not delivered: the copy of this message no longer "
                          "exists on the other side.")

@@ -71,6 +71,10 @@ class Lanes:
             if not self._queues:
                 self._idle.set()
 
+    def has(self, key: Hashable) -> bool:
+        """Whether lane `key` has work queued or running."""
+        return key in self._queues
+
     @property
     def busy(self) -> int:
         return len(self._queues)

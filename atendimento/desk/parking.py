@@ -108,7 +108,8 @@ class Parking:
         moved = any(p.reason == ROOT_GONE for p in parked)
         sends = [self._late_line(opened.thread, len(parked), moved), *copies]
         if opened.change == RESUMED:
-            sends[:0] = self.client_text(client, "restart", numero=opened.atendimento.number)
+            sends[:0] = self.client_text(client, "restart", thread=opened.thread,
+                                         numero=opened.atendimento.number)
         if opened.change is not None:
             first_copy = next((s.key for s in copies if s.action == COPY), None)
             sends += self.opened_sends(client, opened, "", first_copy)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from atendimento.desk.context import DeskContext
 from atendimento.desk.edits import mirror_edit
 from atendimento.desk.guard_wording import GuardWording
-from atendimento.desk.outbox import COPY, Send, album_key
+from atendimento.desk.outbox import COPY, Send, album_key, text_send
 from atendimento.desk.refusals import Refusals
 from atendimento.desk.settling import Failure, MessageLink
 from atendimento.desk.team import NONE, UNKNOWN, Team
@@ -143,6 +143,14 @@ class TeamSide:
                 client.user_id, atendimento.id, event.author.id if event.author else None,
                 picked=picked, answering=answering))
 
+    async def outside_thread(self, event: TeamEvent) -> None:
+        """A team member typed a thread command outside every card's thread."""
+        if not await self.team.sender_is(event, admin=False):
+            return  # the group's chatter is not the desk's business
+        await self.ctx.outbox.commit([text_send(
+            self.ctx.group_id, self.guard.command_outside_thread(),
+            reply_to=event.message.message_id, silent=True)])
+
     async def edit(self, event: TeamEvent, thread: Thread) -> None:
         """A team member edited a comment: edit the client's copy (someone who has left the
         team since cannot change what the client reads)."""
@@ -157,7 +165,14 @@ class TeamSide:
         if command or await self.registry.keeps_edit(event):
             if await self.ctx.storage.run(link_rows.find_by_group_message, incoming.chat_id,
                                           incoming.message_id) is not None:
-                await self.threads.line(thread, self.guard.edit_kept(command=command),
-                                        reply_to=incoming.message_id)
+                text = self.guard.edit_kept(command=command)
+            elif command and incoming.command is not None:  # a typo fixed: say how to run it
+                text = self.guard.edit_runs_nothing(f"/{incoming.command}")
+            else:
+                return
+            await self.threads.line(thread, text, reply_to=incoming.message_id)
             return
-        await mirror_edit(self.ctx, incoming, from_client=False)
+        if not await mirror_edit(self.ctx, incoming, from_client=False) and incoming.copyable:
+            # It never reached the client (a note, a refused send): neither does the edit.
+            await self.threads.line(thread, self.guard.edit_unsent(),
+                                    reply_to=incoming.message_id)

@@ -64,9 +64,22 @@ class Threads:
         self.ctx = ctx
         self.events = events
         self._card_lines: list[CardLines] = []
+        # Each comment thread's client, known without a read: a team message goes straight to
+        # its client's lane, in the order it came, and no client's message overtakes it.
+        self._clients_by_root: dict[int, int] = {}
         ctx.outbox.register(CARD, self._redraw)
         ctx.outbox.settles(CardPosted, _card_posted)
         ctx.outbox.settles(PinSet, _pin_set)
+
+    async def load_roots(self) -> None:
+        self._clients_by_root = await self.ctx.storage.run(thread_rows.clients_by_root)
+
+    def client_of_root(self, root: int) -> int | None:
+        """The client whose thread has root `root`, when known already."""
+        return self._clients_by_root.get(root)
+
+    def remember_root(self, root: int, client_id: int) -> None:
+        self._clients_by_root[root] = client_id
 
     async def ensure_open(self, client: Client,
                           also: Callable[[Opened], Sequence[Send]] = lambda opened: (),
@@ -116,6 +129,7 @@ class Threads:
                     f"card {thread.card_message_id} has no comment thread: is the channel "
                     "linked to a discussion group with the bot as an administrator?")
             thread = await run(thread_rows.set_root, thread.id, root, now=ctx.now())
+            self.remember_root(root, thread.client_id)
         current = await run(thread_rows.current_atendimento, thread.id)
         if current is not None and thread.state == OPEN:
             opened = Opened(thread, current, None)
@@ -145,7 +159,8 @@ class Threads:
         def sends(opened: Opened) -> list[Send]:
             number, origin = opened.atendimento.number, opened.atendimento.origin
             return [self.line_send(opened.thread, ctx.wording.opened(number, origin, now)),
-                    self.redraw(opened.thread), *self.pin_sends(opened.thread, True),
+                    self.redraw(opened.thread),
+                    *self.pin_sends(opened.thread, True, changing=True),
                     *also(opened)]
 
         opened, tickets = await ctx.outbox.commit(sends, open_one, cause=cause)
@@ -179,7 +194,8 @@ class Threads:
             said = (line(ended) if line is not None
                     else ctx.wording.ended(ended.number, by.name, duration))
             return [self.line_send(ended_thread, said),
-                    self.redraw(ended_thread), *self.pin_sends(ended_thread, False),
+                    self.redraw(ended_thread),
+                    *self.pin_sends(ended_thread, False, changing=True),
                     *also(ended), *self.events.sends(AtendimentoEnded(
                         ended_thread.client_id, thread_id, ended.id, ended.number, by.id,
                         automatic=line is not None))]
@@ -246,8 +262,11 @@ class Threads:
                                           self.card(client, thread, lines=lines))
         return []
 
-    def pin_sends(self, thread: Thread, pinned: bool) -> list[Send]:
-        if thread.card_message_id is None or thread.pinned == pinned:
+    def pin_sends(self, thread: Thread, pinned: bool, *, changing: bool = False) -> list[Send]:
+        """The card pinned or unpinned, unless it is already; `changing`: the atendimento
+        opens or ends now, and the pin is sent whatever the row says (a pin decided just
+        before, still under way, has not changed it yet)."""
+        if thread.card_message_id is None or (thread.pinned == pinned and not changing):
             return []
         return [Send(self.ctx.channel_id, PIN if pinned else UNPIN,
                      {"id": thread.card_message_id}, records=(PinSet(thread.id, pinned),))]

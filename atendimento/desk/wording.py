@@ -13,6 +13,7 @@ from atendimento.domain.card import CardWords
 from atendimento.domain.priority import ORDER, Priority
 from atendimento.domain.text import quote
 from atendimento.i18n import NP_, Translator
+from atendimento.storage.records import FROM_BOT, TO_CLIENT
 
 KIND_NAMES = {  # NP_ marks them for extraction; `kind()` translates them
     "text": NP_("kind", "text"),
@@ -162,6 +163,16 @@ class Wording:
 
     def answer_deleted_by_client(self) -> str:
         return self.tr._(self.team, "🗑 The client deleted this answer from their chat.")
+
+    def deleted_in_chat(self, direction: str) -> str:
+        """Parallel mode: the existing bot may delete messages in the chat as well as the
+        client, and Telegram does not say who did."""
+        if direction == FROM_BOT:
+            return self.tr._(self.team, "🗑 This message of the bot was deleted from the "
+                             "client's chat.")
+        if direction == TO_CLIENT:
+            return self.tr._(self.team, "🗑 This answer was deleted from the client's chat.")
+        return self.tr._(self.team, "🗑 This message was deleted from the client's chat.")
 
     def client_sent_unsupported(self, kind: str) -> str:
         return self.tr._(self.team, "❔ The client sent a {kind}, which cannot be relayed.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
+from atendimento.domain.text import without_format
 from atendimento.domain.words import fold as fold_words
 
 
@@ -45,6 +46,7 @@ def parse_priority(
     `localized_names`, ignoring case, accents and a leading `#` (so a card's hashtag works too).
     Never raises, whatever was typed (`/p ፩`, `/p 𐩀`, a thousand digits: None).
     """
+    argument = without_format(argument)  # a zero-width space or direction mark typed along
     word = fold(argument).removeprefix("#")
     if not word:
         return None

@@ -19,6 +19,30 @@ QUOTE_LIMIT = 64  # a value typed by someone, quoted in a service line or an ans
 ZWJ = "\u200d"
 
 
+def visible_start(text: str) -> str:
+    """`text` from its first visible character: leading whitespace and invisible format
+    characters (a zero-width space, a direction mark, a byte-order mark) dropped, as the
+    reader of the message sees it start."""
+    for index, char in enumerate(text):
+        if not (char.isspace() or unicodedata.category(char) == "Cf"):
+            return text[index:]
+    return ""
+
+
+def without_format(text: str) -> str:
+    """`text` without invisible format characters (for a word typed as an argument, not for
+    a message: ZWJ, one of them, joins emoji)."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
+def first_word(text: str) -> tuple[str, str]:
+    """(the first word, the rest stripped) of `text`: the word ends at whitespace of any kind
+    (a new line, a tab), and invisible format characters in it are ignored."""
+    text = visible_start(text)
+    end = next((i for i, char in enumerate(text) if char.isspace()), len(text))
+    return without_format(text[:end]), text[end:].strip()
+
+
 def utf16_len(text: str) -> int:
     # surrogatepass: a lone surrogate (never in Telegram's text) counts as the one unit it is
     return len(text.encode("utf-16-le", "surrogatepass")) // 2

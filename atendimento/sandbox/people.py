@@ -314,6 +314,10 @@ class Person:
         return self._write(self.sandbox.group, text=text, reply_to=root, anonymous=anonymous,
                            as_chat=as_chat, media=self._media(media, text))
 
+    def say_in_group(self, text: str) -> Seen:
+        """A message in the discussion group's general chat, outside every card's thread."""
+        return self._write(self.sandbox.group, text=text)
+
     def comment_live_location(self, card: Seen | int, lat: float, long: float,
                               period: int = 900) -> Seen:
         """A live location shared in the card's thread (``move`` moves it)."""

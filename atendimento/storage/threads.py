@@ -55,6 +55,13 @@ def get_by_root(t: Tables, thread_root_id: int) -> Thread | None:
     return first(t, t.threads, Thread, thread_root_id=thread_root_id)
 
 
+def clients_by_root(t: Tables) -> dict[int, int]:
+    """Every thread's root → its client."""
+    th = t.threads
+    rows = th.select(th.thread_root_id, th.client_id).where(th.thread_root_id.is_null(False))
+    return dict(rows.tuples())
+
+
 def list_open(t: Tables) -> list[Thread]:
     th = t.threads
     rows = th.select().where(th.state == OPEN).order_by(th.id)

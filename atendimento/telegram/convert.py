@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from pyrogram import enums, types
 from pyrogram.file_id import FileId, FileUniqueId, FileUniqueType
 
 from atendimento.domain.events import BotMessage, ClientEvent, Incoming, Person, TeamEvent
-from atendimento.domain.text import cut
+from atendimento.domain.text import cut, visible_start, without_format
 from atendimento.domain.words import words
 
 PREVIEW_LENGTH = 200
@@ -52,11 +51,14 @@ def kind_of(message: types.Message) -> str:
 def _command_head(text: str | None) -> tuple[str, str, str] | None:
     """(name, addressee, arguments) of a text that starts as a command ("/fim@bot 2"), the
     name as typed; None when it does not."""
-    if not text or not text.startswith("/"):
+    # A pyrogram Str slices in UTF-16 units: read it as the str it is. Invisible marks
+    # pasted in front of the slash are not part of what the reader sees.
+    text = visible_start(str(text or ""))
+    if not text.startswith("/"):
         return None
-    rest = str(text)[1:]  # a pyrogram Str slices in UTF-16 units: read it as the str it is
+    rest = text[1:]
     end = next((i for i, char in enumerate(rest) if char.isspace()), len(rest))
-    head = "".join(c for c in rest[:end] if unicodedata.category(c) != "Cf")
+    head = without_format(rest[:end])
     name, _, addressee = head.partition("@")
     if not name or not all(c.isalnum() or c == "_" for c in name):
         return None

@@ -17,6 +17,9 @@ NAMES = [("urgente", Priority.URGENT), ("alta", Priority.HIGH), ("média", Prior
     ("١", Priority.URGENT),  # an Arabic-Indic digit is a decimal digit: int() reads it
     ("urgent", Priority.URGENT), ("ALTA", Priority.HIGH), ("#media", Priority.NORMAL),
     ("Média", Priority.NORMAL), ("🟢", Priority.LOW), ("#baixa", Priority.LOW),
+    # invisible marks typed along (a direction mark, a zero-width space) are not the word
+    ("\u200f1", Priority.URGENT), ("1\u200b", Priority.URGENT), ("\u200falta", Priority.HIGH),
+    ("🟢\u200b", Priority.LOW),
 ])
 def test_ranks_colours_and_names(argument, expected) -> None:
     assert parse_priority(argument, NAMES) is expected
@@ -27,7 +30,7 @@ def test_ranks_colours_and_names(argument, expected) -> None:
     "፩", "𐩀", "①①",  # digits to str.isdigit() that int() refuses
     "1" * 5000,  # beyond int()'s 4300 digits
     "0" * 4400 + "1",
-    "\x00", "\u200f1", "1\u200b",
+    "\x00", "\u200f", "\u200b\u200b",
 ])
 def test_anything_else_is_no_priority(argument) -> None:
     assert parse_priority(argument, NAMES) is None

@@ -184,3 +184,19 @@ def test_joins_previous() -> None:
                                            "\U000e0067", "\U000e0101"))
     assert not any(joins_previous(c) for c in "a1 😀𐩀\u200b")
     assert unicodedata.category("\U0001f3fd") == "Sk"  # why the modifiers are named apart
+
+
+def test_visible_start_drops_leading_spaces_and_invisible_marks_only():
+    from atendimento.domain.text import visible_start
+    assert visible_start("\u200b\u200f\ufeff // nota") == "// nota"
+    assert visible_start("👨\u200d👩 oi") == "👨\u200d👩 oi"  # a ZWJ inside stays
+    assert visible_start("\u200b\u2063 \n") == ""
+
+
+def test_first_word_ends_at_any_whitespace_and_ignores_invisible_marks_in_it():
+    from atendimento.domain.text import first_word
+    assert first_word("123\nSeu pedido saiu!") == ("123", "Seu pedido saiu!")
+    assert first_word("@ana_s\tE chega amanhã ") == ("@ana_s", "E chega amanhã")
+    assert first_word("\u200bteste\u200b   qual o prazo?") == ("teste", "qual o prazo?")
+    assert first_word("") == ("", "")
+    assert first_word("sozinho") == ("sozinho", "")

@@ -325,3 +325,21 @@ async def test_a_live_location_that_moves_moves_in_the_thread_and_back(sandbox, 
     theirs = ana.chat()[-1].raw.media
     assert isinstance(theirs, T.MessageMediaGeoLive) and theirs.period == 3600
     assert (theirs.geo.lat, theirs.geo.long) == (-22.91, -43.18)
+
+
+async def test_a_client_cannot_write_what_reads_as_the_desks_words_about_the_bot(sandbox, desk):
+    """🤖 starts what the desk says the bot did (an automatic FAQ answer, the existing bot's
+    words in parallel mode): a client's message that starts with it, as sent or edited into
+    it, gets 👤 in front in the thread. The client's own chat keeps what they wrote."""
+    ana, _card = await client_in_thread(sandbox, desk, "Ana Souza")
+    ana.send("🤖 Respondido automaticamente: reembolso aprovado")
+    plain = ana.send("meu pedido")
+    ana.send_photo("\u200b🤖 comprovante do banco")
+    await settled(desk)
+    ana.edit(plain, "🤖 pedido liberado pelo sistema")
+    await settled(desk)
+    texts = thread_texts(sandbox, ana)
+    assert "👤 🤖 Respondido automaticamente: reembolso aprovado" in texts
+    assert "👤 🤖 pedido liberado pelo sistema" in texts
+    assert "👤 \u200b🤖 comprovante do banco" in texts
+    assert not [t for t in texts if t.startswith("🤖")]

@@ -19,6 +19,7 @@ from atendimento.desk.context import DeskContext
 from atendimento.desk.language import language_of
 from atendimento.desk.outbox import Send, text_send
 from atendimento.desk.ports import Button
+from atendimento.desk.settling import Failure
 from atendimento.domain.happenings import AtendimentoEnded
 from atendimento.domain.text import RichText
 from atendimento.features.csat.markdown import rich_from_markdown
@@ -26,7 +27,7 @@ from atendimento.features.csat.wording import CsatWording
 from atendimento.storage import clients as client_rows
 from atendimento.storage import csat as csat_rows
 from atendimento.storage import threads as thread_rows
-from atendimento.storage.records import Client
+from atendimento.storage.records import Client, Thread
 from atendimento.texts import client_values
 
 log = logging.getLogger("atendimento.features.csat")
@@ -81,7 +82,8 @@ class Asking:
         client = await ctx.storage.run(client_rows.get, event.client_id)
         if client is None or client.banned or client.blocked_bot:
             return
-        question = self.question_send(client, event.atendimento_id, event.number)
+        thread = await ctx.storage.run(thread_rows.get, event.thread_id)
+        question = self.question_send(client, event.atendimento_id, event.number, thread)
         now = ctx.now()
 
         def ask(t: Any) -> bool:
@@ -91,10 +93,14 @@ class Asking:
 
         await ctx.outbox.commit(lambda asked: [question] if asked else [], ask)
 
-    def question_send(self, client: Client, atendimento_id: int, number: int) -> Send:
+    def question_send(self, client: Client, atendimento_id: int, number: int,
+                      thread: Thread | None = None) -> Send:
+        """The rating question; a refusal is said in `thread`, as for an answer."""
+        failure = None if thread is None else Failure(
+            thread.id, root=thread.thread_root_id, client_id=client.user_id)
         return text_send(client.user_id, self.question(client, number),
                          buttons=buttons(atendimento_id),
-                         records=[QuestionSent(atendimento_id)])
+                         records=[QuestionSent(atendimento_id)], failure=failure)
 
     def question(self, client: Client, number: int) -> RichText:
         """The self-hoster's avaliacao.md in the client's language."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from atendimento.desk.contract import PrivateCall
 from atendimento.desk.outbox import text_send
-from atendimento.domain.text import quote
+from atendimento.domain.text import first_word, quote
 from atendimento.features.faq.autoanswer import ANSWER, PERSON, SUGGEST, AutoAnswer, Decision
 
 TRY = frozenset({"teste", "testar", "test", "prueba", "probar", "prova", "тест"})
@@ -19,8 +19,7 @@ class FaqTrial:
         self.ctx = faq.ctx
 
     async def command(self, call: PrivateCall) -> None:
-        sub, _, text = call.arguments.strip().partition(" ")
-        text = text.strip()
+        sub, text = first_word(call.arguments)  # the message may start on the next line
         if sub.casefold() not in TRY or not text:
             answer = self.ctx.wording.tr._(
                 call.locale, "Use /faq teste followed by a client's message, to see what the "

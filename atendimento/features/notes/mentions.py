@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from atendimento.domain.events import Incoming
+from atendimento.domain.text import visible_start
 
 NOTE_MARK = "//"
 COMMANDS = ("n", "nota", "note")
@@ -21,7 +22,7 @@ def note_of(incoming: Incoming, bot_username: str) -> str | None:
     """The note in a comment that is not a command (its text after the mark), or None when
     it is a message for the client: a text or caption that starts with //, or a caption that
     starts with /n (a text that does is the /n command)."""
-    text = incoming.text
+    text = visible_start(incoming.text)  # an invisible mark pasted in front hides nothing
     if text.startswith(NOTE_MARK):
         return text[len(NOTE_MARK):]
     if incoming.kind == "text":

@@ -17,7 +17,7 @@ from atendimento.desk.ports import Undeliverable
 from atendimento.desk.threads import Opened, ThreadUnavailable
 from atendimento.domain.events import Person
 from atendimento.domain.ids import parse_id
-from atendimento.domain.text import quote
+from atendimento.domain.text import first_word, quote
 from atendimento.i18n import N_
 from atendimento.storage import clients as client_rows
 from atendimento.storage.records import Client
@@ -48,8 +48,7 @@ class Outreach:
 
     async def command(self, call: PrivateCall) -> None:
         operator, locale = call.person, call.locale
-        target, _, text = call.arguments.partition(" ")
-        text = text.strip()
+        target, text = first_word(call.arguments)  # the message may start on the next line
         if not target:
             await self._say(operator, self._usage(locale))
             return

@@ -81,9 +81,11 @@ class BotSide:
             if (parallel_rows.is_own(t, chat, incoming.message_id)
                     or link_rows.find_by_client_message(t, chat, incoming.message_id)):
                 return None  # the desk's own, or copied already (an album's first item)
-            _client, thread, current = client_rows.with_thread(t, chat)
+            client, thread, current = client_rows.with_thread(t, chat)
             if thread is None or thread.thread_root_id is None:
                 return None  # the bot talks to someone who never wrote: no card for that
+            if client is not None and client.banned:
+                return None  # banned: nothing of that conversation reaches the team
             if current is None and only_while_open:
                 return None  # outside an atendimento a keyword or /novo opened
             atendimento = current or thread_rows.last_atendimento(t, thread.id)
@@ -136,8 +138,11 @@ class BotSide:
 
     async def edit(self, event: BotMessage) -> None:
         ctx, incoming = self.ctx, event.message
-        link = await ctx.storage.run(link_rows.find_by_client_message, incoming.chat_id,
-                                     incoming.message_id)
+        find = link_rows.find_by_client_message
+        link = await ctx.storage.run(find, incoming.chat_id, incoming.message_id)
+        if link is None:  # its copy may still be under way (a flood wait): wait, look again
+            await ctx.outbox.flushed(ctx.group_id)
+            link = await ctx.storage.run(find, incoming.chat_id, incoming.message_id)
         if link is None or link.direction != FROM_BOT:
             return  # not copied (the desk's own, or left out by the rules)
         atendimento = await ctx.storage.run(thread_rows.require_atendimento,
@@ -161,8 +166,10 @@ class BotSide:
         only_while_open = self._only_while_open(press.chat_id)
 
         def read(t: Any) -> tuple[Thread, Link | None] | None:
-            _client, thread, current = client_rows.with_thread(t, press.chat_id)
+            client, thread, current = client_rows.with_thread(t, press.chat_id)
             if thread is None or thread.thread_root_id is None:
+                return None
+            if client is not None and client.banned:
                 return None
             if current is None and only_while_open:
                 return None

@@ -5,9 +5,10 @@ own before the copy."""
 
 from __future__ import annotations
 
+from atendimento.domain import marks
 from atendimento.domain.events import CAPTIONED_KINDS, BotMessage
 
-PREFIX = "🤖 "
+PREFIX = marks.BOT + " "
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024  # Telegram's, in UTF-16 units
 
 
