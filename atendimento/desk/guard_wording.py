@@ -83,6 +83,11 @@ class GuardWording:
         return self.tr._(self.team, "✏️ This edit was not sent to the client: it is an "
                          "internal note now. The client still reads the earlier version.")
 
+    def private_only(self, command: str, bot: str) -> str:
+        return self.tr._(self.team, "ℹ️ /{command} works in your private chat with @{bot}, "
+                         "not in a thread. Nothing was sent to the client.",
+                         command=quote(command, COMMAND_LIMIT), bot=bot)
+
     def command_outside_thread(self) -> str:
         return self.tr._(self.team, "ℹ️ Commands work inside a client's thread: open the "
                          "comments of their card in the channel and send it there.")

@@ -58,6 +58,7 @@ class Content:
     entities: list[dict[str, Any]] | None = None  # of the text or of the caption
     file_id: str | None = None
     caption: str | None = None
+    album: bool = False  # one item of an album (a saved reply keeps that item only)
 
 
 class Telegram(Protocol):

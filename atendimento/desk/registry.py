@@ -124,7 +124,9 @@ class Registry:
         here = event.message.message_id
         words = self.ctx.wording
         if command is None:
-            await self.threads.line(thread, words.unknown_command(typed), reply_to=here)
+            text = (self.guard.private_only(typed, self.ctx.bot_username)
+                    if typed in self._commands[PRIVATE] else words.unknown_command(typed))
+            await self.threads.line(thread, text, reply_to=here)
             return
         if not await self._may_in_thread(command.allowed, event):
             await self.threads.line(thread, self._refusal_in_thread(command.allowed, typed),

@@ -169,7 +169,8 @@ class Threads:
     async def end(self, thread: Thread, by: Person,
                   also: Callable[[Atendimento | None], Sequence[Send]] = lambda ended: (),
                   before: Callable[[Any], object] | None = None,
-                  line: Callable[[Atendimento], str] | None = None) -> Atendimento | None:
+                  line: Callable[[Atendimento], str] | None = None,
+                  banned: bool = False) -> Atendimento | None:
         """End the open atendimento: service line, card ⚪ and unpinned. In the same
         transaction, `before(tables)` runs first and `also` adds sends (it gets None when no
         atendimento was open). `line(ended)` words the service line when not the team's /fim
@@ -198,7 +199,7 @@ class Threads:
                     *self.pin_sends(ended_thread, False, changing=True),
                     *also(ended), *self.events.sends(AtendimentoEnded(
                         ended_thread.client_id, thread_id, ended.id, ended.number, by.id,
-                        automatic=line is not None))]
+                        automatic=line is not None, banned=banned))]
 
         done, _ = await ctx.outbox.commit(sends, end_one)
         return done[0] if done else None

@@ -50,7 +50,7 @@ class AtendimentoOpened:
 
 @dataclass(frozen=True)
 class AtendimentoEnded:
-    """By the team (/fim, a ban: `by_id`) or by the desk itself (`automatic`)."""
+    """By the team (/fim, a ban: `by_id`, `banned`) or by the desk itself (`automatic`)."""
 
     client_id: int
     thread_id: int
@@ -58,6 +58,7 @@ class AtendimentoEnded:
     number: int
     by_id: int
     automatic: bool = False
+    banned: bool = False  # ended by /ban: no end text, no rating question
 
 
 @dataclass(frozen=True)

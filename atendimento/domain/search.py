@@ -4,6 +4,7 @@ and one typo in a long word, ranked by where the words were found, then by use."
 from __future__ import annotations
 
 import heapq
+import unicodedata
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -64,9 +65,15 @@ def quality(term: str, word: str) -> int:
     return 0
 
 
+def terms_of(text: str) -> list[str]:
+    """The folded words of `text`, and each emoji or other symbol in it (a reply titled
+    "🚚 entrega" is found by 🚚; a title of emoji alone can be found at all)."""
+    return [*words(text), *(char for char in text if unicodedata.category(char) == "So")]
+
+
 def query_terms(query: str) -> list[str]:
-    """The distinct folded words of a query, in order."""
-    return list(dict.fromkeys(words(query)))
+    """The distinct terms of a query, in order."""
+    return list(dict.fromkeys(terms_of(query)))
 
 
 def _page(limit: int, offset: int) -> None:
@@ -81,12 +88,12 @@ def _by_popularity(items: Iterable[Searchable]) -> list[Searchable]:
 
 def _fielded_words(item: Searchable) -> Iterator[tuple[int, str]]:
     """(slot, word) for each word of the title, then of the keywords, then of the body."""
-    for word in words(item.title):
+    for word in terms_of(item.title):
         yield 0, word
     for phrase in item.keywords:
-        for word in words(phrase):
+        for word in terms_of(phrase):
             yield 1, word
-    for word in words(item.body):
+    for word in terms_of(item.body):
         yield 2, word
 
 
@@ -102,9 +109,9 @@ def naive_search(items: Sequence[Searchable], query: str, *, limit: int = 50,
         return [item.id for item in _by_popularity(items)][offset:offset + limit]
     scored: list[tuple[int, Searchable]] = []
     for item in items:
-        fields = [(TITLE, words(item.title)),
-                  (KEYWORDS, [w for phrase in item.keywords for w in words(phrase)]),
-                  (BODY, words(item.body))]
+        fields = [(TITLE, terms_of(item.title)),
+                  (KEYWORDS, [w for phrase in item.keywords for w in terms_of(phrase)]),
+                  (BODY, terms_of(item.body))]
         total = 0
         for term in terms:
             best = max((weight * quality(term, word) for weight, found in fields

@@ -386,7 +386,8 @@ class Gateway:
         if media is None:
             return Content(kind)
         return Content(kind, file_id=media.file_id, caption=message.caption or None,
-                       entities=convert.entities_to_dicts(message.caption_entities))
+                       entities=convert.entities_to_dicts(message.caption_entities),
+                       album=bool(message.media_group_id))
 
     async def send_reply(self, chat_id: int, reply: SavedReply, *, values: Values | None = None,
                          reply_to: int | None = None, random_id: int | None = None) -> int:

@@ -38,7 +38,8 @@ class Bans:
             lambda ended: [threads.redraw(thread),
                            threads.line_send(thread, ctx.wording.banned(name, by.name, reason)),
                            *self.events.sends(ClientBanned(client.user_id, True, by.id))],
-            before=lambda t: client_rows.ban(t, client.user_id, reason=reason or None, now=now))
+            before=lambda t: client_rows.ban(t, client.user_id, reason=reason or None, now=now),
+            banned=True)
 
     async def unban(self, call: ThreadCall) -> None:
         ctx, threads, thread = self.ctx, self.threads, call.thread

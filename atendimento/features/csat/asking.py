@@ -77,8 +77,8 @@ class Asking:
         blocked the bot, or wrote again meanwhile (a new atendimento is open: the question
         would be about the wrong one)."""
         ctx = self.ctx
-        if not self.settings.get("csat", True) or ctx.mode.silent:
-            return
+        if not self.settings.get("csat", True) or ctx.mode.silent or event.banned:
+            return  # a ban ends silently, even when it is lifted before this runs
         client = await ctx.storage.run(client_rows.get, event.client_id)
         if client is None or client.banned or client.blocked_bot:
             return

@@ -66,8 +66,8 @@ class Notes:
         """A team comment that is no command: True (kept from the client) when it is a note,
         or an item of an album that is one."""
         incoming, run = event.message, self.ctx.storage.run
-        if event.via_bot:
-            return False  # a saved reply picked in inline mode: meant for the client
+        # A saved reply picked in inline mode is meant for the client, unless it reads as a
+        # note: one saved from a // comment stays a note, as when it was written.
         note = note_of(incoming, self.ctx.bot_username)
         # pyrogram hands the album's id over as a number, though typed as text
         album = str(incoming.media_group_id) if incoming.media_group_id else None

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from atendimento.desk.context import DeskContext
 from atendimento.desk.ports import Content
 from atendimento.domain.search import ReplyIndex, Searchable
-from atendimento.domain.text import cut, storable
+from atendimento.domain.text import cut, storable, without_format
+from atendimento.domain.words import fold
 from atendimento.ready import ReadyAnswer
 from atendimento.storage import replies as reply_rows
 from atendimento.storage.records import SavedReply
@@ -98,9 +99,7 @@ class ReplyBook:
     # --- saving and editing ---------------------------------------------------------------
 
     async def save(self, content: Content, argument: str, author_id: int | None) -> SavedReply:
-        title = cut(" ".join(storable(argument).split()), TITLE_LIMIT, unit="chars")
-        if not title:
-            raise ReplyError(NO_TITLE)
+        title = _title(argument)
         if content.kind not in SAVEABLE_KINDS:
             raise ReplyError(NOT_SAVEABLE, kind=content.kind)
         media = content.file_id is not None
@@ -113,6 +112,12 @@ class ReplyBook:
         log.info("saved reply %s (%s) by %s", reply.id, content.kind, author_id)
         return reply
 
+    def same_title(self, reply: SavedReply) -> list[int]:
+        """The other replies whose title reads the same (case and accents aside)."""
+        title = fold(reply.title)
+        return sorted(other.id for other in self.replies.values()
+                      if other.id != reply.id and fold(other.title) == title)
+
     def editable(self, reply_id: int) -> SavedReply:
         reply = self.replies.get(reply_id)
         if reply is None:
@@ -123,10 +128,7 @@ class ReplyBook:
 
     async def rename(self, reply_id: int, title: str) -> SavedReply:
         self.editable(reply_id)
-        title = cut(" ".join(storable(title).split()), TITLE_LIMIT, unit="chars")
-        if not title:
-            raise ReplyError(NO_TITLE)
-        return await self._update(reply_id, title=title)
+        return await self._update(reply_id, title=_title(title))
 
     async def set_keywords(self, reply_id: int, argument: str) -> SavedReply:
         self.editable(reply_id)
@@ -219,3 +221,12 @@ class ReplyBook:
         for listener in self.changed:
             listener()
         return Synced(added, changed, len(removed))
+
+
+def _title(argument: str) -> str:
+    """The title typed, spaces tidied; ReplyError when nothing visible is left (a zero-width
+    space pasted alone)."""
+    title = cut(" ".join(storable(argument).split()), TITLE_LIMIT, unit="chars")
+    if not without_format(title).strip():
+        raise ReplyError(NO_TITLE)
+    return title

@@ -31,6 +31,19 @@ class ReplyWording:
                          "@{bot} and a word of it in any chat to use it.", number=reply.id,
                          title=reply.title, bot=self.bot)
 
+    def album_item(self, locale: str | None = None) -> str:
+        return self.tr._(locale or self.team, "ℹ️ Only this item of the album was saved: a "
+                         "saved reply is one message. Answer the item with the caption to keep "
+                         "the caption.")
+
+    def same_title(self, ids: list[int], locale: str | None = None) -> str:
+        numbers = ", ".join(f"#{number}" for number in ids)
+        return self.tr.ngettext(locale or self.team, "⚠️ Reply {numbers} has the same title. If "
+                                "it is the old version, delete it in /respostas.",
+                                "⚠️ Replies {numbers} have the same title. If they are old "
+                                "versions, delete them in /respostas.", len(ids),
+                                numbers=numbers)
+
     def save_usage(self, locale: str | None = None) -> str:
         return self.tr._(locale or self.team, "To save a reply, answer the message you want to "
                          "keep with /resposta and a few keywords, for example: "
@@ -130,6 +143,18 @@ class ReplyWording:
 
     def cancelled(self, locale: str) -> str:
         return self.tr._(locale, "Cancelled.")
+
+    def prompt_expired(self, locale: str) -> str:
+        return self.tr._(locale, "⌛ That question expired (it waits 10 minutes), so nothing "
+                         "changed. Open the reply in /respostas and press the button again.")
+
+    def text_wanted(self, locale: str) -> str:
+        return self.tr._(locale, "Send it as a text message, or /cancelar.")
+
+    def not_here(self, command: str, locale: str) -> str:
+        return self.tr._(locale, "❔ /{command} does nothing in this chat. The commands of a "
+                         "thread (/fim, /p…) work in a client's thread; /ajuda lists the ones "
+                         "that work here.", command=quote(command, 80))
 
     # --- the team member's private chat -----------------------------------------------------
 

@@ -94,6 +94,10 @@ class Workspace:
             return True
         if await self._answer_prompt(event):
             return True
+        if incoming.command is not None:  # a typo, or a command of the thread
+            await self._say(person.id, self.words.not_here(incoming.command,
+                                                           self._locale(person)))
+            return True
         if not await self.ctx.storage.run(setting_rows.get, hint_key(person.id), False):
             await self._say(person.id, self.words.workspace_hint(self._locale(person)))
             await self.ctx.storage.run(setting_rows.put, hint_key(person.id), True,
@@ -156,7 +160,12 @@ class Workspace:
             if error.reason == NO_TITLE:
                 return self.words.save_usage(locale)
             raise
-        return self.words.saved(reply, locale)
+        said = [self.words.saved(reply, locale)]
+        if content.album:
+            said.append(self.words.album_item(locale))
+        if same := self.book.same_title(reply):
+            said.append(self.words.same_title(same, locale))
+        return "\n\n".join(said)
 
     # --- the list -------------------------------------------------------------------------------
 
@@ -221,10 +230,15 @@ class Workspace:
     async def _answer_prompt(self, event: ClientEvent) -> bool:
         person, locale = event.client, self._locale(event.client)
         prompt = self._prompts.get(person.id)
-        if prompt is None or self.ctx.now() - prompt.asked_at > PROMPT_TTL:
+        if prompt is None or event.message.command is not None:
             return False
+        if self.ctx.now() - prompt.asked_at > PROMPT_TTL:
+            del self._prompts[person.id]  # said once, then forgotten
+            await self._say(person.id, self.words.prompt_expired(locale))
+            return True
         if event.message.kind != "text":
-            return False
+            await self._say(person.id, self.words.text_wanted(locale))
+            return True
         del self._prompts[person.id]
         try:
             if prompt.field == TITLE:
