@@ -43,6 +43,8 @@ M_LITERAL_CLASH = N_(
     "the parser would take this literal {delimiter} (in code or a link) for the one on line {line}"
 )
 M_TOO_LONG = N_("the text has about {length} characters; Telegram allows {limit}")
+M_TOO_LONG_FILLED = N_("with the longest names its placeholders can hold, the text has about "
+                       "{length} characters; Telegram allows {limit}")
 
 
 def escape_markdown(value: str) -> str:
@@ -59,7 +61,7 @@ def escape_markdown(value: str) -> str:
 
 
 def check_markdown(
-    text: str, placeholder_spans: Iterable[tuple[int, int]] = ()
+    text: str, placeholder_spans: Iterable[tuple[int, int]] = (), *, reserve: int = 0
 ) -> list[tuple[int, str, dict[str, object]]]:
     """(offset, message, params) for what pyrogram's Markdown parser would get wrong in ``text``.
 
@@ -149,8 +151,12 @@ def check_markdown(
     for match in re.finditer(r"\]\(", text):
         if not any(s <= match.start() < e for s, e in covered):
             found.append((match.start(), M_LINK_UNCLOSED, {}))
-    if len(text) - markup > TELEGRAM_TEXT_LIMIT:
-        found.append((0, M_TOO_LONG, {"length": len(text) - markup, "limit": TELEGRAM_TEXT_LIMIT}))
+    length = len(text) - markup
+    if length > TELEGRAM_TEXT_LIMIT:
+        found.append((0, M_TOO_LONG, {"length": length, "limit": TELEGRAM_TEXT_LIMIT}))
+    elif length + reserve > TELEGRAM_TEXT_LIMIT:  # `reserve`: what filled placeholders add
+        found.append((0, M_TOO_LONG_FILLED, {"length": length + reserve,
+                                             "limit": TELEGRAM_TEXT_LIMIT}))
     return sorted(found, key=lambda item: item[0])
 
 

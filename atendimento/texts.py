@@ -38,6 +38,10 @@ from atendimento.markdown import (  # noqa: F401 - part of this module's interfa
 FALLBACK_LANGUAGE: Final = "pt_BR"
 
 CLIENT_PLACEHOLDERS: Final = frozenset({"nome", "nome_completo", "usuario"})
+# The longest each placeholder can be once filled, in Telegram's UTF-16 units: first and last
+# names are up to 64 characters each (an emoji takes two units), {usuario} falls back to the
+# full name; an atendimento's number is digits.
+LONGEST_FILLED: Final = {"nome": 128, "nome_completo": 257, "usuario": 257, "numero": 10}
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +309,11 @@ def parse_template(text: str, kind: TextKind, path: str) -> tuple[Template, list
     neutral = text
     for start, end in spans:
         neutral = neutral[:start] + "x" * (end - start) + neutral[end:]
-    for offset, message, params in check_markdown(neutral, spans):
+    # The text must fit with the longest names too (Telegram refuses a longer one outright).
+    reserve = sum(max(0, LONGEST_FILLED.get(p.name, 0) - (end - start))
+                  for p, (start, end) in zip(
+                      (p for p in pieces if isinstance(p, Placeholder)), spans, strict=True))
+    for offset, message, params in check_markdown(neutral, spans, reserve=reserve):
         report(offset, message, **params)
     fields = frozenset(p.name for p in pieces if isinstance(p, Placeholder))
     return Template(path, tuple(p for p in pieces if p != ""), fields), problems

@@ -21,7 +21,7 @@ from atendimento.domain.events import ClientEvent, Incoming, Person
 from atendimento.domain.happenings import AtendimentoOpened, ClientMessageRelayed, ClientStarted
 from atendimento.domain.marks import client_mark
 from atendimento.domain.placeholders import fill_plain
-from atendimento.domain.text import cut, storable
+from atendimento.domain.text import cut, one_line, storable
 from atendimento.storage import clients as client_rows
 from atendimento.storage import links as link_rows
 from atendimento.storage import parked as parked_rows
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("atendimento.desk.client")
 
 PROFILES_KEPT = 10_000
+ORIGIN_LIMIT = 64  # UTF-16 units of a deep-link parameter kept
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,14 @@ class _Seen:
     target: Link | None  # the link of the message it answers
     copied: bool  # an album item copied already with the album's first item
     opened: Opened | None  # the open atendimento, unless the message needs more than a relay
+    renamed: Thread | None = None  # the client's thread, when their name or @username changed
+
+
+def _profile(client: Client | None) -> tuple[object, ...] | None:
+    """What the card shows of a client's profile."""
+    if client is None:
+        return None
+    return client.first_name, client.last_name, client.username, client.language_code
 
 
 def _client_of(t: Any, person: Person, known: bool, now: datetime) -> Client:
@@ -55,6 +64,13 @@ def _client_of(t: Any, person: Person, known: bool, now: datetime) -> Client:
     return client or client_rows.upsert(
         t, user_id=person.id, first_name=person.first_name, last_name=person.last_name,
         username=person.username, language_code=person.language_code, now=now)
+
+
+def origin_of(arguments: str) -> str:
+    """Where a client came from (`/start site`), as one line: a parameter typed by hand may
+    hold line breaks or invisible characters, which would let it pass for a line of the desk's
+    in the opening line and the admins' notice."""
+    return storable(cut(one_line(arguments), ORIGIN_LIMIT))
 
 
 class ClientSide:
@@ -83,9 +99,13 @@ class ClientSide:
             self._profiles.popitem(last=False)
 
     async def start(self, event: ClientEvent) -> None:
-        """`/start [origin]`: the start text, and the origin kept for the next atendimento."""
+        """`/start [origin]`: the start text, and the origin kept for the next atendimento (a
+        banned client gets the ban text once, as for any message)."""
         client = await self.remember(event.client)
-        origin = storable(cut(event.message.arguments.strip(), 64))
+        if client.banned:
+            await self._while_banned(client)
+            return
+        origin = origin_of(event.message.arguments)
         if origin:
             await self.ctx.storage.run(client_rows.set_pending_origin, client.user_id, origin,
                                        now=self.ctx.now())
@@ -98,7 +118,7 @@ class ClientSide:
         """A client's /start to a bot another system runs: that bot greets; the desk keeps
         the origin (`/start site`) for the atendimento it opens, and sends WELCOME when set."""
         client = await self.remember(event.client)
-        origin = storable(cut(event.message.arguments.strip(), 64))
+        origin = origin_of(event.message.arguments)
         if origin:
             await self.ctx.storage.run(client_rows.set_pending_origin, client.user_id, origin,
                                        now=self.ctx.now())
@@ -117,20 +137,28 @@ class ClientSide:
         def read(t: Any) -> _Seen:
             client, thread, current = (client_rows.with_thread(t, person.id) if known
                                        else (None, None, None))
+            before = None
             if client is None:  # new, or a new profile: written first
+                before = _profile(client_rows.get(t, person.id))
                 _client_of(t, person, False, now)
                 client, thread, current = client_rows.with_thread(t, person.id)
+            renamed = (thread if before is not None and before != _profile(client)
+                       and thread is not None else None)
             copied = bool(incoming.media_group_id) and link_rows.find_by_client_message(
                 t, incoming.chat_id, incoming.message_id) is not None
             target = incoming.reply_to_id and link_rows.find_by_client_message(
                 t, incoming.chat_id, incoming.reply_to_id)
             usual = not (client.banned or client.blocked_bot or copied)
-            return _Seen(client, target or None, copied, ready(thread, current) if usual else None)
+            return _Seen(client, target or None, copied, ready(thread, current) if usual else None,
+                         renamed)
 
         def decide(seen: _Seen) -> list[Send]:
+            # A new name or @username shows on the card at once (the team searches by it).
+            redraw = [self.threads.redraw(seen.renamed)] if seen.renamed is not None else []
             if seen.opened is None:
-                return []
-            return self._sends(seen.client, seen.opened, event, seen.target, cause, relay)
+                return redraw
+            return [*self._sends(seen.client, seen.opened, event, seen.target, cause, relay),
+                    *redraw]
 
         # Most messages come to an open atendimento: one transaction reads and decides them.
         seen, tickets = await ctx.outbox.commit(decide, read, cause=cause)

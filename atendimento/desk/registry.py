@@ -111,9 +111,11 @@ class Registry:
         return self.guard.members_only(self.ctx.wording.team)
 
     async def _refusal_in_private(self, allowed: str, person: Person, locale: str) -> str:
+        """Said to someone outside the team (or the admins): in the language they chose."""
+        chosen = await language_of_person(self.ctx, person)
         if allowed == ADMIN:
-            return self.ctx.wording.team_only(locale)
-        return self.guard.members_only(await language_of_person(self.ctx, person))
+            return self.ctx.wording.team_only(chosen)
+        return self.guard.members_only(chosen)
 
     # --- dispatch ---------------------------------------------------------------------------
 
@@ -182,15 +184,15 @@ class Registry:
         tr = self.ctx.wording.tr
         rule = next((r for r in self._buttons if data.startswith(r.prefix)), None)
         app_locale = tr.locale_for(user.language_code)
-        if rule is None:
-            return self.guard.button_invalid(app_locale), True
+        if rule is None:  # whoever pressed it, in the language they chose
+            return self.guard.button_invalid(await language_of_person(self.ctx, user)), True
         # A client's buttons answer in the language they chose; the team's in their app's.
         locale = (await language_of_person(self.ctx, user) if rule.allowed == ANYONE
                   else app_locale)
         if not await self._may(rule.allowed, user.id):
             if rule.allowed == ADMIN:
                 return self.ctx.wording.admins_only(rule.name), True
-            return self.guard.members_only(locale), True
+            return self.guard.members_only(await language_of_person(self.ctx, user)), True
         if rule.own_chat and chat_id != user.id:
             return self.guard.button_invalid(locale), True
         return await rule.press(Press(user, data.removeprefix(rule.prefix), chat_id,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from atendimento.domain.priority import COLOURS, Priority
-from atendimento.domain.text import RichText
+from atendimento.domain.text import RichText, without_bidi
 
 ENDED_COLOUR = "⚪"
 BANNED_COLOUR = "⛔"
@@ -54,10 +54,18 @@ def full_name(first_name: str, last_name: str | None) -> str:
     return " ".join(part for part in (first_name, last_name) if part) or "?"
 
 
+def shown_name(first_name: str, last_name: str | None) -> str:
+    """The client's name as the card shows it: the card's hashtags are the team's search, so
+    a "#" or "@" in a name starts no hashtag or mention there (a word joiner after it); no
+    direction control is kept."""
+    name = without_bidi(full_name(first_name, last_name))
+    return name.replace("#", "#\u2060").replace("@", "@\u2060")
+
+
 def render_card(facts: CardFacts, words: CardWords) -> RichText:
     """Three lines (plus notes): colour and name; handle, id, language; hashtags."""
     card = RichText().add(colour(facts) + " ").add(
-        full_name(facts.first_name, facts.last_name), "bold")
+        shown_name(facts.first_name, facts.last_name), "bold")
     details = [f"@{facts.username}"] if facts.username else []
     details.append(f"id {facts.user_id}")
     if facts.language_code:

@@ -10,6 +10,7 @@ together ("nota fiscal") are proposed as a phrase when neither is distinctive al
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -25,10 +26,15 @@ PROPOSED_KEPT = 8
 _WEAK = frozenset(t for w in WEAK_WORDS for t in terms(w))
 
 
+_PERSONAL = re.compile(r"\S+@\S+|@\w+|\b(?:https?://|www\.)\S+|\S+\.(?:com|net|org|br|io)\S*",
+                       re.IGNORECASE)
+
+
 def question_words(text: str) -> str:
     """What FAQ_LEARN keeps of a client's question: its words in lower case as written,
     without anything holding a digit (order numbers, phones, documents), at most
     QUESTION_WORDS_KEPT of them."""
+    text = _PERSONAL.sub(" ", text)  # an e-mail address, a link, an @handle: the client's own
     kept = [w for w, _ in words_as_written(text) if not any(c.isdigit() for c in w)]
     return " ".join(kept[:QUESTION_WORDS_KEPT])
 

@@ -35,6 +35,14 @@ def without_format(text: str) -> str:
     return "".join(char for char in text if unicodedata.category(char) != "Cf")
 
 
+def one_line(text: str) -> str:
+    """`text` as one line: every run of whitespace (line breaks too) one space, control and
+    invisible format characters dropped, the ends stripped."""
+    kept = "".join(" " if char.isspace() else char for char in text
+                   if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf"))
+    return " ".join(kept.split())
+
+
 def first_word(text: str) -> tuple[str, str]:
     """(the first word, the rest stripped) of `text`: the word ends at whitespace of any kind
     (a new line, a tab), and invisible format characters in it are ignored."""
@@ -88,8 +96,18 @@ def storable(text: str) -> str:
 
 def quote(value: str, limit: int = QUOTE_LIMIT) -> str:
     """A value someone typed, shortened (with `…`) to be shown inside a line the desk writes,
-    so that the line stays short whatever was typed."""
-    return cut(value, limit, ellipsis=ELLIPSIS)
+    so that the line stays short whatever was typed, and without direction controls (an
+    override left open in a name would show the rest of the line mirrored)."""
+    return cut(without_bidi(value), limit, ellipsis=ELLIPSIS)
+
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def without_bidi(text: str) -> str:
+    """`text` without the characters that force a direction on what follows them (the
+    embeddings, overrides and isolates; the marks, which only hint, stay)."""
+    return "".join(char for char in text if char not in _BIDI_CONTROLS)
 
 
 def _fitting(text: str, room: int, unit: Unit) -> int:

@@ -28,6 +28,14 @@ class Activity:
     last_team_at: datetime | None = None
     first_bot_at: datetime | None = None
     last_bot_at: datetime | None = None
+    # Link ids grow with each message recorded, whatever the clock did (an NTP step back):
+    # which side wrote first or last is read from them, how long ago from the times.
+    first_client_id: int | None = None
+    last_client_id: int | None = None
+    first_team_id: int | None = None
+    last_team_id: int | None = None
+    first_bot_id: int | None = None
+    last_bot_id: int | None = None
 
     @property
     def last_answer_at(self) -> datetime | None:
@@ -40,10 +48,19 @@ class Activity:
         return self.first_team_at is not None
 
     @property
-    def last_is_team(self) -> bool:
-        """The team wrote last, and the client not since."""
-        return self.last_team_at is not None and (
-            self.last_client_at is None or self.last_team_at >= self.last_client_at)
+    def answered_last(self) -> bool:
+        """The client's last message (if any) has had an answer since: the team's, or the
+        existing bot's."""
+        answer = max((i for i in (self.last_team_id, self.last_bot_id) if i is not None),
+                     default=None)
+        return answer is not None and (self.last_client_id is None
+                                       or answer > self.last_client_id)
+
+    @property
+    def team_first(self) -> bool:
+        """The team wrote before the client's first message."""
+        return self.first_team_id is not None and (
+            self.first_client_id is None or self.first_team_id < self.first_client_id)
 
 
 def of(t: Tables, atendimento_ids: Iterable[int]) -> dict[int, Activity]:
@@ -53,14 +70,17 @@ def of(t: Tables, atendimento_ids: Iterable[int]) -> dict[int, Activity]:
     if not ids:
         return found
     m = t.links
-    query = (m.select(m.atendimento, m.direction, fn.MIN(m.created_at), fn.MAX(m.created_at))
+    query = (m.select(m.atendimento, m.direction, fn.MIN(m.created_at), fn.MAX(m.created_at),
+                      fn.MIN(m.id), fn.MAX(m.id))
              .where(m.atendimento.in_(ids)).group_by(m.atendimento, m.direction).tuples())
-    times: dict[int, dict[str, datetime | None]] = {i: {} for i in ids}
-    for atendimento_id, direction, first, last in query:
+    times: dict[int, dict[str, datetime | int | None]] = {i: {} for i in ids}
+    for atendimento_id, direction, first, last, first_id, last_id in query:
         side = SIDES.get(direction)
         if side is not None:
             times[atendimento_id][f"first_{side}_at"] = m.created_at.python_value(first)
             times[atendimento_id][f"last_{side}_at"] = m.created_at.python_value(last)
+            times[atendimento_id][f"first_{side}_id"] = first_id
+            times[atendimento_id][f"last_{side}_id"] = last_id
     return {i: Activity(i, **times[i]) for i in ids}
 
 

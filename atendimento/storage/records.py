@@ -63,7 +63,7 @@ class Atendimento:
     opened_at: datetime
     ended_at: datetime | None
     ended_by: int | None
-    autoanswer_off: str | None = None  # "team" or "client": why the FAQ stopped answering
+    autoanswer_off: str | None = None  # "team", "client" or "handover": why the FAQ stopped
 
     @property
     def is_open(self) -> bool:

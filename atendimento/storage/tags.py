@@ -31,12 +31,20 @@ class Tag:
     added_at: datetime
 
 
+def invisible(char: str) -> bool:
+    """A character that shows nothing of its own: a format character (ZWNJ, a zero-width
+    space), a variation selector, the combining grapheme joiner."""
+    return (unicodedata.category(char) == "Cf" or char == "\u034f"
+            or "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef")
+
+
 def fold(tag: str) -> str:
     """The comparison key of a tag (a leading "#" ignored): case folded, compatibility forms
     and accents taken away (`Ａtacado`, `ATACADO` and `atacádo` are `atacado`)."""
     text = unicodedata.normalize("NFKD", tag.removeprefix("#")).casefold()
     text = unicodedata.normalize("NFKD", text)  # casefold can compose again (rarely)
-    return "".join(char for char in text if not unicodedata.combining(char))
+    return "".join(char for char in text
+                   if not unicodedata.combining(char) and not invisible(char))
 
 
 def _table(t: Tables) -> Any:

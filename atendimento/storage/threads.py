@@ -144,7 +144,7 @@ def end_atendimento(
     return require_atendimento(t, atendimento_id)
 
 
-AUTOANSWER_REASONS = ("team", "client")
+AUTOANSWER_REASONS = ("team", "client", "handover")
 
 
 def stop_autoanswer(t: Tables, atendimento_id: int, reason: str) -> bool:

@@ -10,6 +10,7 @@ import base64
 import binascii
 import dataclasses
 import logging
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -175,12 +176,13 @@ class DeskActions:
             # would remove it, "a b" would be two tags).
             parsed, more = tags.parse(typed)
             word = parsed[0] if len(parsed) == 1 and not more else None
-            if word is None or word.problem is not None or word.tag != typed.lstrip("#"):
+            literal = unicodedata.normalize("NFC", typed).removeprefix("#")  # as /marcar reads
+            if word is None or word.problem is not None or word.tag != literal:
                 refused.append(typed)
             else:
                 words.append(dataclasses.replace(word, remove=removing))
         if refused:
-            raise ApiError(422, "bad_tags", "these cannot be tags (letters, digits, _ and -, "
+            raise ApiError(422, "bad_tags", "these cannot be tags (letters, digits and _, "
                            "not the card's own hashtags)", refused)
         if not body.add and not body.remove:
             raise ApiError(422, "nothing_to_do", "give tags to add or remove")

@@ -47,7 +47,7 @@ class SendBody(Strict):
 
 
 class TagsBody(Strict):
-    """Tags to add and to take away (as /marcar reads them: letters, digits, _ and -)."""
+    """Tags to add and to take away (as /marcar reads them: letters, digits and _)."""
 
     add: list[TagWord] = Field(default_factory=list, max_length=TAGS_PER_CALL)
     remove: list[TagWord] = Field(default_factory=list, max_length=TAGS_PER_CALL)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from atendimento.domain.card import CardFacts, CardWords, colour, hashtag, render_card
+from atendimento.domain.card import CardFacts, CardWords, colour, hashtag, render_card, shown_name
 from atendimento.domain.priority import ORDER, Priority, parse_priority
 from atendimento.domain.text import utf16_len
 
@@ -63,8 +64,20 @@ def test_bold_span_covers_exactly_the_name_whatever_its_characters(first, last):
     (bold,) = card.spans
     encoded = card.text.encode("utf-16-le")
     name = encoded[bold.offset * 2:(bold.offset + bold.length) * 2].decode("utf-16-le")
-    assert name == " ".join(p for p in (first, last) if p)
+    assert name == shown_name(first, last or None)
     assert utf16_len(card.text) >= bold.offset + bold.length
+
+
+@pytest.mark.parametrize("first, last, shown", [
+    ("Bia #urgente", "#c1", "Bia #\u2060urgente #\u2060c1"),  # no hashtag of the card's
+    ("Ana", "@admin", "Ana @\u2060admin"),  # no mention either
+    ("Ana\u202e", None, "Ana"),  # an override left open would mirror the card's next lines
+    ("", None, "?"),
+])
+def test_a_name_shown_on_the_card_adds_no_hashtag_mention_or_direction(first, last, shown):
+    assert shown_name(first, last) == shown
+    card = render_card(replace(ANA, first_name=first, last_name=last), WORDS)
+    assert re.findall(r"#\w+", card.text) == ["#aberto", "#normal", f"#c{ANA.user_id}"]
 
 
 @pytest.mark.parametrize("argument, expected", [

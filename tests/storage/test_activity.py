@@ -19,7 +19,7 @@ def link(tables, atendimento, direction, message_id, at):
 def test_an_atendimento_without_messages_has_no_activity(tables, atendimento):
     found = activity.get(tables, atendimento.id)
     assert found == activity.Activity(atendimento.id)
-    assert not found.answered and not found.last_is_team
+    assert not found.answered and not found.answered_last
 
 
 def test_first_and_last_of_each_side(tables, atendimento, now):
@@ -32,9 +32,9 @@ def test_first_and_last_of_each_side(tables, atendimento, now):
     assert (found.first_client_at, found.last_client_at) == (now, now + timedelta(minutes=1))
     assert (found.first_team_at, found.last_team_at) == (now + timedelta(minutes=5),
                                                          now + timedelta(minutes=7))
-    assert found.answered and found.last_is_team
+    assert found.answered and found.answered_last
     link(tables, atendimento, TO_TEAM, 5, now + timedelta(minutes=9))
-    assert not activity.get(tables, atendimento.id).last_is_team
+    assert not activity.get(tables, atendimento.id).answered_last
 
 
 def test_only_open_atendimentos_are_listed(tables, thread, atendimento, now):

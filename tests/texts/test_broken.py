@@ -98,3 +98,17 @@ def test_bom_crlf_and_hidden_files_are_fine(valid: Path) -> None:
     assert texts.render("start", "en", nome="Ana", nome_completo="", usuario="") == (
         "Hi **Ana**\nbye"
     )
+
+
+def test_a_text_that_would_not_fit_with_the_longest_names_is_refused(tmp_path) -> None:
+    """Telegram refuses a text over 4096 characters outright, and the client who pressed Start
+    would get nothing: the check counts each placeholder as the longest name it can hold."""
+    root = tmp_path / "respostas"
+    shutil.copytree(Path(__file__).parents[2] / "respostas", root)
+    (root / "en" / "inicio.md").write_text("Hi {nome_completo}!\n\n" + "word " * 810 + "\n")
+    assert problems(root) == [
+        f"{root}/en/inicio.md:1: with the longest names its placeholders can hold, the text has "
+        "about 4314 characters; Telegram allows 4096"]
+    (root / "en" / "inicio.md").write_text("Hi {nome_completo}!\n\n" + "word " * 760 + "\n")
+    assert Texts.load(root, "pt_BR").render("start", "en", nome="Ana", nome_completo="Ana",
+                                            usuario="Ana").startswith("Hi Ana!")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from atendimento.desk.contract import Feature, Job
@@ -80,19 +80,25 @@ class AutoClose:
                 raise NoLongerDue
 
         try:
-            ended = await self.core.end(d.thread, self.desk_itself, line=self.line,
+            ended = await self.core.end(d.thread, self.desk_itself,
+                                        line=lambda ended: self.line(ended, d.answered_at),
                                         before=before)
         except NoLongerDue:
             log.info("atendimento %s not closed: the conversation moved", d.atendimento_id)
             return False
         return ended is not None
 
-    def line(self, ended: Atendimento) -> str:
+    def line(self, ended: Atendimento, answered_at: datetime | None = None) -> str:
+        """The thread's line: how long the client was really silent (longer than AUTOCLOSE
+        when the desk was down when the close was due)."""
         words = self.ctx.wording
+        quiet = self.quiet
+        if answered_at is not None and ended.ended_at is not None:
+            quiet = max(quiet, ended.ended_at - answered_at)
         return words.tr._(words.team, "⏰ Atendimento #{number} closed by itself after {duration} "
                           "without a word from the client",
                           number=ended.number,
-                          duration=words.tr.format_duration(self.quiet, words.team))
+                          duration=words.tr.format_duration(quiet, words.team))
 
 
 def feature(core: Core) -> Feature:

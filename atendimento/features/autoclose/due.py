@@ -20,6 +20,7 @@ from atendimento.storage.records import Thread
 class Due:
     thread: Thread
     atendimento_id: int
+    answered_at: datetime | None = None  # the last answer the client left without a word
 
     @property
     def client_id(self) -> int:
@@ -28,12 +29,11 @@ class Due:
 
 def quiet_since(seen: Activity, cutoff: datetime) -> bool:
     """The client got the last word (the team's, or in parallel mode the existing bot's), at
-    or before `cutoff`, and has not written since. Both at the same instant is not quiet:
-    which came last is unknown, and closing on a client's unanswered word is the worse
-    mistake."""
+    or before `cutoff`, and has not written since. Which came last is read from the order the
+    messages were recorded in, not from the clock (which an NTP step may set back): closing
+    on a client's unanswered word is the worse mistake."""
     answer = seen.last_answer_at
-    return (answer is not None and answer <= cutoff
-            and (seen.last_client_at is None or answer > seen.last_client_at))
+    return answer is not None and answer <= cutoff and seen.answered_last
 
 
 def due(t: Any, cutoff: datetime, limit: int) -> list[Due]:
@@ -41,8 +41,8 @@ def due(t: Any, cutoff: datetime, limit: int) -> list[Due]:
     found = sorted((seen.last_answer_at, thread_id, atendimento_id)
                    for thread_id, atendimento_id, seen in activity.of_open(t)
                    if quiet_since(seen, cutoff))
-    return [Due(thread_rows.require(t, thread_id), atendimento_id)
-            for _, thread_id, atendimento_id in found[:limit]]
+    return [Due(thread_rows.require(t, thread_id), atendimento_id, answered_at)
+            for answered_at, thread_id, atendimento_id in found[:limit]]
 
 
 def in_flight(t: Any, atendimento_id: int) -> bool:

@@ -202,8 +202,9 @@ class AutoAnswer:
     # --- the team's side ----------------------------------------------------------------------
 
     async def team_answered(self, event: TeamAnswerSent) -> None:
-        """A team member's message reached the client: a human has taken over."""
-        if not self.enabled:
+        """A team member's message reached the client: a human has taken over. A message
+        another system sent through the API is no person's answer (as for a hand-over)."""
+        if not self.enabled or event.via == "api":
             return
         run = self.ctx.storage.run
         atendimento = await run(thread_rows.require_atendimento, event.atendimento_id)

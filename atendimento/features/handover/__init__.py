@@ -29,11 +29,13 @@ from atendimento.domain.text import cut, quote
 from atendimento.storage import FeatureMigrations
 from atendimento.storage import handovers as handover_rows
 from atendimento.storage import team as team_rows
+from atendimento.storage import threads as thread_rows
 from atendimento.storage.handovers import Handover
 from atendimento.storage.migrator import discover_package
 from atendimento.storage.records import Client
 
 NOTICE = "handover_notice"
+HANDOVER = "handover"  # why the FAQ stopped answering by itself
 LINE_LIMIT = 3900  # a thread line is one message (4096 characters at most)
 NAME_LIMIT = 64
 REMEMBERED = 10_000  # atendimentos known to have a person's answer, most recent kept
@@ -81,6 +83,8 @@ class Handovers:
             seen["started"] = going is None
             seen["handover"] = going or handover_rows.start(
                 t, client.user_id, opened.atendimento.id, reason, now=now)
+            # A person takes over: the FAQ stops answering by itself (as after a team answer).
+            thread_rows.stop_autoanswer(t, opened.atendimento.id, HANDOVER)
             seen["admins"] = tuple(a.user_id for a in team_rows.list_admins_to_notify(t))
 
         def also(opened: Opened) -> list[Send]:

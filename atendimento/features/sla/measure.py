@@ -13,6 +13,7 @@ alarm, and its exact minute is not worth an edit of the card (telegram.md §6 li
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,14 +61,16 @@ def mark(seen: Activity, now: datetime, alarm_minutes: float) -> Mark | None:
         return None  # the client has not written yet
     answered = seen.first_team_at
     if answered is not None:
-        if answered < asked:
+        if seen.team_first:
             return None  # the team wrote first: nothing was waiting for an answer
-        return Mark(ANSWERED, answer_seconds((answered - asked).total_seconds()))
+        # max(0, ...): the clock may have stepped back between the two
+        return Mark(ANSWERED, answer_seconds(max(0.0, (answered - asked).total_seconds())))
     waited = max(0.0, (now - asked).total_seconds())
     if waited < 60:
         return None  # not a minute yet: "waiting for 1 min" would not be true
-    kind = ALARM if waited >= alarm_minutes * 60 else WAITING
-    return Mark(kind, shown_minutes(waited))
+    if waited >= alarm_minutes * 60:  # never shown as less than the limit it passed
+        return Mark(ALARM, max(shown_minutes(waited), math.ceil(alarm_minutes)))
+    return Mark(WAITING, shown_minutes(waited))
 
 
 def parse(key: str) -> Mark | None:

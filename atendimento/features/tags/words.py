@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from atendimento.domain.card import hashtag
-from atendimento.storage.tags import fold
+from atendimento.storage.tags import fold, invisible
 
 TAG_LIMIT = 32  # characters of one tag
 TAGS_PER_CLIENT = 20
@@ -63,7 +63,8 @@ def _word(typed: str, reserved: set[str]) -> Word:
 
 def problem(tag: str, reserved: set[str]) -> str | None:
     """Why `tag` cannot be a tag (one of the reasons above), or None."""
-    if not tag or not _first_allowed(tag[0]) or not all(_allowed(c) for c in tag[1:]):
+    if not tag or not _first_allowed(tag[0]) or not all(
+            _allowed(tag, i) for i in range(1, len(tag))):
         return BAD_CHARACTERS
     if len(tag) > TAG_LIMIT:
         return TOO_LONG
@@ -79,8 +80,16 @@ def _first_allowed(char: str) -> bool:
     return char.isalpha() or char.isdecimal() or char == "_"
 
 
-def _allowed(char: str) -> bool:
-    return _first_allowed(char) or char == ZWNJ or unicodedata.category(char).startswith("M")
+def _allowed(tag: str, index: int) -> bool:
+    """A letter, digit or _, a mark on one (an accent), or ZWNJ between two letters (Persian
+    writes with it); never a character that shows nothing of its own (a variation selector,
+    the grapheme joiner), which would make a tag look like another."""
+    char = tag[index]
+    if char == ZWNJ:
+        return tag[index - 1].isalpha() and index + 1 < len(tag) and tag[index + 1].isalpha()
+    if invisible(char):
+        return False
+    return _first_allowed(char) or unicodedata.category(char).startswith("M")
 
 
 def reserved_keys(words: Iterable[str]) -> set[str]:
