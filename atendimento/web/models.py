@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from atendimento.domain.text import utf16_len
+from atendimento.domain.text import utf16_len, without_format
 
 TEXT_LIMIT = 4096  # Telegram's limit for one message
 SUMMARY_LIMIT = 3500  # leaves room for the hand-over's own line in the thread message
@@ -24,7 +24,14 @@ def _aware(value: datetime | None) -> datetime | None:
         raise ValueError("is out of range") from None
 
 
+def _visible(value: str) -> str:
+    if not without_format(value).strip():
+        raise ValueError("has nothing visible (only spaces or invisible characters)")
+    return value
+
+
 def _fits(value: str) -> str:
+    _visible(value)
     if utf16_len(value) > TEXT_LIMIT:
         raise ValueError(f"is longer than Telegram takes: {TEXT_LIMIT} UTF-16 units (an "
                          "emoji counts 2)")
@@ -57,7 +64,7 @@ class HandoverBody(Strict):
     """Why the other system hands the client over, and what the person should know."""
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                             max_length=200)]
+                                             max_length=200), AfterValidator(_visible)]
     summary: Annotated[str | None, StringConstraints(strip_whitespace=True,
                                                      max_length=SUMMARY_LIMIT)] = None
 

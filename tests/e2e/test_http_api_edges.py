@@ -121,6 +121,22 @@ async def test_a_text_over_telegrams_limit_in_utf16_units_is_a_400(api_desk, san
     assert body["details"][0]["field"] == "text"
 
 
+@pytest.mark.parametrize("path, body", [
+    ("messages", {"text": "\u200b\u200b"}),
+    ("handover", {"reason": "\u2063 \u200b"}),
+])
+async def test_a_text_or_reason_with_nothing_visible_is_a_400(api_desk, sandbox, http, path,
+                                                              body):
+    """Zero-width characters alone would be an empty message to the client, or an empty
+    reason in the admins' notice."""
+    ana, _card = await opened(sandbox, api_desk, "Ana Souza", "en")
+    before = len(thread_texts(sandbox, ana))
+    status, refused = await call(http, "POST", f"/v1/clients/{ana.id}/{path}", json=body)
+    assert (status, refused["error"]) == (400, "invalid"), refused
+    assert "nothing visible" in refused["details"][0]["problem"]
+    assert len(thread_texts(sandbox, ana)) == before and bot_said(ana) == []
+
+
 async def test_a_refusal_is_not_logged_as_an_error_of_the_desk(api_desk, sandbox, http,
                                                                 caplog):
     """An ApiError raised inside the client's lane (409 not_open, 409 no_thread, 502, 503
