@@ -286,7 +286,7 @@ class ClientSide:
             return [line, text_send(client.user_id, ctx.wording.unsupported_for_client(
                 incoming.kind, language_of(ctx, client)))]
         link = MessageLink(opened.atendimento.id, TO_TEAM, incoming.chat_id, ctx.group_id,
-                           incoming.media_group_id)
+                           incoming.media_group_id, incoming.sent_at)
         payload: dict[str, object] = {
             "from": incoming.chat_id, "id": incoming.message_id,
             "reply_to": reply_to or thread.thread_root_id, "root": thread.thread_root_id}

@@ -590,4 +590,5 @@ def _link(t: Any, link: MessageLink, delivery: Delivery, now: Any) -> None:
     link_rows.record(t, atendimento_id=link.atendimento_id, direction=link.direction,
                      client_chat_id=link.client_chat_id, group_chat_id=link.group_chat_id,
                      pairs=[(s, c) if to_team else (c, s) for s, c in delivery.pairs],
-                     now=now, media_group_id=link.media_group_id)
+                     now=now, media_group_id=link.media_group_id,
+                     sent_at=None if link.sent_at is None else min(now, link.sent_at))

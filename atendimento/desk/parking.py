@@ -101,7 +101,8 @@ class Parking:
                     continue
                 albums.add(p.media_group_id)
             incoming = Incoming(chat_id=p.chat_id, message_id=p.message_id, kind=p.kind,
-                                reply_to_id=p.reply_to_id, media_group_id=p.media_group_id)
+                                reply_to_id=p.reply_to_id, media_group_id=p.media_group_id,
+                                sent_at=p.created_at)  # parked as it came
             for send in relay(client, opened, incoming, targets.get(p.id)):
                 key = send.key or Outbox.key_in(cause_of(p), send)
                 copies.append(dataclasses.replace(send, key=key))

@@ -51,16 +51,26 @@ class MessageLink:
     client_chat_id: int
     group_chat_id: int
     media_group_id: str | None = None
+    # When the client sent it (Telegram's date): the link is dated then, not when the copy
+    # settled, so a wait through a downtime or a long catch-up shows as long as it was.
+    sent_at: datetime | None = None
 
     def encode(self) -> dict[str, Any]:
         # "mg" is always written, even when None: the previous release did, and the row key
-        # hashes it.
-        return {"a": self.atendimento_id, "d": self.direction, "cc": self.client_chat_id,
-                "gc": self.group_chat_id, "mg": self.media_group_id}
+        # hashes it. "t" is newer, and written only when known: a decision taken again after
+        # an upgrade (a crash in the moment between deciding and recording the update) gets
+        # another key than before it only for a client's message.
+        value = {"a": self.atendimento_id, "d": self.direction, "cc": self.client_chat_id,
+                 "gc": self.group_chat_id, "mg": self.media_group_id}
+        if self.sent_at is not None:
+            value["t"] = self.sent_at.isoformat()
+        return value
 
     @classmethod
     def decode(cls, value: Any) -> MessageLink:
-        return cls(value["a"], value["d"], value["cc"], value["gc"], value.get("mg"))
+        sent = value.get("t")
+        return cls(value["a"], value["d"], value["cc"], value["gc"], value.get("mg"),
+                   datetime.fromisoformat(sent) if sent else None)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 # Kinds the bot can copy as itself; anything else gets a service line instead (design.md §4.6).
 COPYABLE_KINDS = frozenset({
@@ -45,6 +46,7 @@ class Incoming:
     edited: bool = False
     text: str = ""  # the whole text or caption, for the FAQ; never stored
     fingerprint: str | None = None  # set when sent through the bot's inline mode
+    sent_at: datetime | None = None  # Telegram's date of the message (UTC)
 
     @property
     def copyable(self) -> bool:

@@ -70,7 +70,10 @@ def of(t: Tables, atendimento_ids: Iterable[int]) -> dict[int, Activity]:
     if not ids:
         return found
     m = t.links
-    query = (m.select(m.atendimento, m.direction, fn.MIN(m.created_at), fn.MAX(m.created_at),
+    # The client's first message counts from when they sent it (a wait through a downtime
+    # is a wait); everything else from when it was recorded.
+    query = (m.select(m.atendimento, m.direction,
+                      fn.MIN(fn.COALESCE(m.sent_at, m.created_at)), fn.MAX(m.created_at),
                       fn.MIN(m.id), fn.MAX(m.id))
              .where(m.atendimento.in_(ids)).group_by(m.atendimento, m.direction).tuples())
     times: dict[int, dict[str, datetime | int | None]] = {i: {} for i in ids}

@@ -70,7 +70,7 @@ def add(
 
 def record(t: Tables, *, atendimento_id: int, direction: str, client_chat_id: int,
            group_chat_id: int, pairs: Sequence[tuple[int, int]], now: datetime,
-           media_group_id: str | None = None) -> int:
+           media_group_id: str | None = None, sent_at: datetime | None = None) -> int:
     """Links each (client message id, group message id) of `pairs`, skipping a pair whose
     message is linked already (the same send settled twice); how many were new. Written out
     rather than built by peewee: every relayed message is recorded here."""
@@ -79,14 +79,15 @@ def record(t: Tables, *, atendimento_id: int, direction: str, client_chat_id: in
     if not pairs:
         return 0
     p, when = t.db.param, to_db_datetime(now)
-    values = f"({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
+    sent = None if sent_at is None else to_db_datetime(sent_at)
+    values = f"({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
     cursor = t.db.execute_sql(
         "INSERT INTO message_links (atendimento_id, direction, client_chat_id, "
-        "client_message_id, group_chat_id, group_message_id, media_group_id, created_at) "
-        f"VALUES {', '.join([values] * len(pairs))} ON CONFLICT DO NOTHING",
+        "client_message_id, group_chat_id, group_message_id, media_group_id, created_at, "
+        f"sent_at) VALUES {', '.join([values] * len(pairs))} ON CONFLICT DO NOTHING",
         [value for client_id, group_id in pairs for value in (
             atendimento_id, direction, client_chat_id, client_id, group_chat_id, group_id,
-            media_group_id, when)])
+            media_group_id, when, sent)])
     return cursor.rowcount
 
 

@@ -124,6 +124,7 @@ def bind_tables(db: Database) -> Tables:
         media_group_id = TextField(null=True)
         deleted_by_client_at = UtcDateTimeField(null=True)
         created_at = UtcDateTimeField()
+        sent_at = UtcDateTimeField(null=True)  # a client's message: Telegram's date of it
 
         class Meta:
             table_name = "message_links"

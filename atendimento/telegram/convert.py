@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from pyrogram import enums, types
@@ -176,7 +177,14 @@ def incoming(message: types.Message, bot_username: str, bot_id: int = 0) -> Inco
         edited=message.edit_date is not None,
         text=text,
         fingerprint=fingerprint(message) if via_this_bot(message, bot_id) else None,
+        sent_at=_utc(message.date),
     )
+
+
+def _utc(date: datetime | None) -> datetime | None:
+    """pyrogram's dates are naive local times (datetime.fromtimestamp), which astimezone
+    reads as such."""
+    return None if date is None else date.astimezone(UTC)
 
 
 def client_event(message: types.Message, bot_username: str, bot_id: int = 0) -> ClientEvent:

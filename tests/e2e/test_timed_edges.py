@@ -242,3 +242,22 @@ def test_a_bad_timed_setting_is_refused_at_start(name, value):
         load_config(environ, env_file=None)
     (problem,) = refused.value.problems
     assert problem.startswith(f"{name}: must ")  # says what to set, names the setting
+
+
+async def test_sla_counts_the_wait_from_when_the_client_wrote_not_from_the_catch_up(
+        sandbox, start_desk):
+    """The desk was down for 45 minutes while a new client waited: the team sees that wait
+    (and the alarm) at once, not "waiting for 1 min" a minute after the restart; the first
+    answer's time counts it too."""
+    desk = await start_desk(CSAT="off", SLA_FIRST_RESPONSE="30")
+    await desk.stop()
+    ana = sandbox.client("Ana Souza", language="en")
+    ana.send("Oi, preciso de ajuda")
+    sandbox.clock.advance(45 * MINUTE)
+    await desk.start()
+    await redraw(desk)
+    assert sla_line(sandbox, ana) == "🚨 waiting for 45 min"
+    sandbox.team_member("Eva Lima", language="en").comment(card_of(sandbox, ana), "Olá!")
+    await desk.settle()
+    await redraw(desk)
+    assert sla_line(sandbox, ana).endswith("45 min")

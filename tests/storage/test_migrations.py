@@ -67,7 +67,7 @@ def test_empty_database_reaches_latest_schema(empty_db: Database) -> None:
     assert version_rows(empty_db) == [(1, "initial"), (2, "desk_lookups"),
                                        (3, "replies_and_faq"), (4, "outbox"),
                                        (5, "parked"), (6, "client_language"),
-                                       (7, "links_from_bot")]
+                                       (7, "links_from_bot"), (8, "links_sent_at")]
     assert pending(empty_db) == []
 
 
@@ -199,7 +199,7 @@ def test_links_from_bot_keep_rows_and_indexes_and_take_the_new_direction(
         "VALUES (1, 'to_team', 1, 10, -5, 20, '2026-01-01')")
     before = schema_of(empty_db)["message_links"]
 
-    assert migrate(empty_db) == [7]
+    assert migrate(empty_db, discover()[:7]) == [7]
 
     assert schema_of(empty_db)["message_links"] == before
     assert list(empty_db.execute_sql(
@@ -219,3 +219,21 @@ def test_links_from_bot_keep_rows_and_indexes_and_take_the_new_direction(
             "INSERT INTO message_links (atendimento_id, direction, client_chat_id, "
             "client_message_id, group_chat_id, group_message_id, created_at) "
             "VALUES (1, 'to_team', 1, 10, -5, 23, '2026-01-01')")
+
+
+def test_links_take_the_date_a_client_sent_a_message_and_keep_their_rows(
+        empty_db: Database) -> None:
+    """Version 8 adds `sent_at`, NULL for the links made before."""
+    migrate(empty_db, discover()[:7])
+    insert_row(empty_db, "clients", user_id=1)
+    insert_row(empty_db, "threads", id=1, client_id=1, state="open", priority="normal")
+    insert_row(empty_db, "atendimentos", id=1, thread_id=1, number=1)
+    empty_db.execute_sql(
+        "INSERT INTO message_links (atendimento_id, direction, client_chat_id, "
+        "client_message_id, group_chat_id, group_message_id, created_at) "
+        "VALUES (1, 'to_team', 1, 10, -5, 20, '2026-01-01')")
+
+    assert migrate(empty_db) == [8]
+
+    assert list(empty_db.execute_sql(
+        "SELECT client_message_id, sent_at FROM message_links")) == [(10, None)]
