@@ -4,6 +4,7 @@ checks that keep anything not meant for the client in the thread."""
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from atendimento.desk.context import DeskContext
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("atendimento.desk.team")
 
 ANONYMOUS_WARNED = "anonymous_warning_sent"
+KEPT_ALBUMS = 1000  # albums kept by a command caption, remembered (their items come together)
 
 
 class TeamSide:
@@ -42,6 +44,10 @@ class TeamSide:
         self.events = events
         self.guard = GuardWording(ctx.wording.tr)
         self._refusals = Refusals()
+        # Albums kept in the thread because an item's caption is a command: their other
+        # items (which come next, each as its own update) are kept too, since the copy of
+        # any one of them would carry the whole album, that caption with it.
+        self._kept_albums: OrderedDict[tuple[int, str], None] = OrderedDict()
 
     async def thread_of(self, event: TeamEvent) -> Thread | None:
         if event.thread_root_id is None:
@@ -61,10 +67,18 @@ class TeamSide:
             return
         if await self.registry.comment(event, thread):
             return  # the team's own (a note): never sent to the client
+        album = ((incoming.chat_id, str(incoming.media_group_id))
+                 if incoming.media_group_id else None)
         if incoming.aside is not None and not event.via_bot:
+            if album is not None:
+                self._kept_albums[album] = None
+                while len(self._kept_albums) > KEPT_ALBUMS:
+                    self._kept_albums.popitem(last=False)
             await self.threads.line(thread, self.guard.command_aside(
                 incoming.aside, caption=incoming.kind != "text"), reply_to=incoming.message_id)
             return
+        if album is not None and album in self._kept_albums:
+            return  # the album's line is under the item whose caption is a command
         if event.author is None:
             await self._warn_anonymous(thread, incoming.message_id)
         picked = None

@@ -235,3 +235,23 @@ async def test_team_commands_typed_by_a_client_run_nothing(sandbox, english_desk
     assert card.text.startswith("🟡") and "#open" in card.text and "#vip" not in card.text
     assert thread_texts(sandbox, ana)[-5:] == ["/fim", "/p 1", "/ban", "/marcar vip", "/n hi"]
     assert bot_said(ana)[-1] == "This is for the team only."
+
+
+async def test_an_album_whose_caption_is_a_command_stays_in_the_thread_whole(
+        sandbox, english_desk):
+    """A caption is no command to Telegram, so the desk keeps such a message in the thread
+    with a line; an album's items come one by one, and the copy of any of them would carry
+    the whole album, that caption with it: none of them reaches the client (found by the
+    fuzz bench, seed 3201)."""
+    desk = english_desk
+    ana, card = await opened(sandbox, desk)
+    eva = sandbox.team_member("Eva Lima")
+    eva.comment_album(card, ("photo", "video", "photo"), ("/p urgent",))
+    await desk.settle()
+    assert bot_said(ana) == []
+    lines = [t for t in thread_texts(sandbox, ana) if t.startswith("🚫")]
+    assert lines == ["🚫 Not sent to the client: a command in a caption is not run. Send /p as "
+                     "a message of its own."]
+    eva.comment_album(card, ("photo", "photo"), ("the two sides of the box",))
+    await desk.settle()
+    assert [m.kind for m in ana.chat() if m.from_bot] == ["photo", "photo"]  # others go
