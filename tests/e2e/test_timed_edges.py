@@ -16,12 +16,11 @@ from atendimento.features.csat.asking import LABELS, PREFIX
 from atendimento.sandbox.callbacks import buttons
 from atendimento.sandboxed import DUMMY_CREDENTIALS
 from atendimento.storage import csat as csat_rows
-from atendimento.storage import threads as thread_rows
 
-from .conftest import RunningDesk, bot_said, card_of, thread_texts
+from .conftest import RunningDesk, card_of, thread_texts
+from .test_autoclose import closed_lines, end_texts, is_open
 
 MINUTE, HOUR, DAY = 60, 3600, 24 * 3600
-END_TEXT = "is now closed"  # respostas/en/fim.md
 
 
 @pytest.fixture
@@ -66,20 +65,6 @@ def sla_line(sandbox, person) -> str | None:
 def questions(person):
     return [m for m in person.chat() if m.from_bot and any(
         data.startswith(PREFIX.encode()) for _, data in buttons(m))]
-
-
-def end_texts(person) -> list[str]:
-    return [text for text in bot_said(person) if END_TEXT in text]
-
-
-def closed_lines(sandbox, person) -> list[str]:
-    return [text for text in thread_texts(sandbox, person) if text.startswith("⏰")]
-
-
-async def is_open(desk, person) -> bool:
-    run = desk.app.storage.run
-    thread = await run(thread_rows.get_by_client, person.id)
-    return await run(thread_rows.current_atendimento, thread.id) is not None
 
 
 async def answered(sandbox, desk, name="Ana Souza"):
