@@ -215,9 +215,12 @@ class ClientSide:
         """Place the client's parked messages in their thread, in the order they came,
         opening it first; False when it still cannot be opened (they stay parked)."""
         run = self.ctx.storage.run
-        parked = await run(parked_rows.of_client, client_id)
-        if not parked:
+        if not await run(parked_rows.of_client, client_id):
             return True
+        # Copies still on their way to the group may yet be refused and parked (their thread
+        # deleted meanwhile, desk/thread_moves.py): they go first, in the order sent.
+        await self.ctx.outbox.flushed(self.ctx.group_id)
+        parked = await run(parked_rows.of_client, client_id)
         client = await run(client_rows.require, client_id)
         ids = [p.id for p in parked]
         if client.banned:  # banned meanwhile: what they sent is not relayed

@@ -29,6 +29,11 @@ from atendimento.storage.records import Client
 
 log = logging.getLogger("atendimento.desk.parking")
 
+# Why a message waits, when its thread was deleted from the group (desk/thread_moves.py): the
+# first one refused, placed under a line saying so; those refused after it follow it, with
+# no line of their own.
+FOLLOWS = ROOT_GONE + ":later"
+
 Relay = Callable[[Client, Any, Incoming, int | None], list[Send]]
 
 
@@ -107,7 +112,9 @@ class Parking:
                 key = send.key or Outbox.key_in(cause_of(p), send)
                 copies.append(dataclasses.replace(send, key=key))
         moved = any(p.reason == ROOT_GONE for p in parked)
-        sends = [self._late_line(opened.thread, len(parked), moved), *copies]
+        late = [] if all(p.reason == FOLLOWS for p in parked) else [
+            self._late_line(opened.thread, len(parked), moved)]
+        sends = [*late, *copies]
         if opened.change == RESUMED:
             sends[:0] = self.client_text(client, "restart", thread=opened.thread,
                                          numero=opened.atendimento.number)

@@ -15,6 +15,7 @@ from typing import Any
 from atendimento.desk.context import DeskContext
 from atendimento.desk.guard_wording import GuardWording
 from atendimento.desk.outbox import COPY, EDIT, UNPIN, Send
+from atendimento.desk.parking import FOLLOWS
 from atendimento.desk.ports import ROOT_GONE
 from atendimento.desk.settling import Failure, MessageLink
 from atendimento.storage import clients as client_rows
@@ -40,8 +41,10 @@ class ThreadMoves:
         thread = thread_rows.get(t, failure.thread_id)
         if thread is None:
             return []
-        self._park(t, thread.client_id, item, now)
         old_card = thread_rows.forget_card(t, thread.id, failure.root, now=now)
+        # A copy decided before the move, refused after it, follows the first one: the
+        # line saying why is there already.
+        self._park(t, thread.client_id, item, ROOT_GONE if old_card else FOLLOWS, now)
         if old_card is None:  # moved already, by another send that found it gone first
             return []
         client = client_rows.require(t, thread.client_id)
@@ -52,7 +55,8 @@ class ThreadMoves:
             sends.append(Send(self.ctx.channel_id, UNPIN, {"id": old_card}))
         return sends
 
-    def _park(self, t: Any, client_id: int, item: outbox_rows.Item, now: Any) -> None:
+    def _park(self, t: Any, client_id: int, item: outbox_rows.Item, reason: str,
+              now: Any) -> None:
         """A client's message whose copy found no thread waits for the new one. Its row is
         forgotten: an album's copy is keyed by the album, and placing it decides it again."""
         link = item.payload.get(MessageLink.key)
@@ -61,5 +65,5 @@ class ThreadMoves:
         p = item.payload
         parked_rows.park(t, client_id=client_id, chat_id=p["from"], message_id=p["id"],
                          kind=COPIED_KIND, media_group_id=MessageLink.decode(link).media_group_id,
-                         reply_to_id=None, reason=ROOT_GONE, now=now)
+                         reply_to_id=None, reason=reason, now=now)
         outbox_rows.forget(t, item.id)

@@ -39,9 +39,10 @@ def park(t: Tables, *, client_id: int, chat_id: int, message_id: int, kind: str,
 
 
 def of_client(t: Tables, client_id: int) -> list[ParkedMessage]:
-    """The client's parked messages, oldest first."""
+    """The client's parked messages in the order they were sent (their ids in the chat grow):
+    one refused after it was sent may be parked after a later one."""
     p = t.parked
-    rows = p.select().where(p.client_id == client_id).order_by(p.id)
+    rows = p.select().where(p.client_id == client_id).order_by(p.message_id, p.id)
     return [_record(row) for row in rows]
 
 

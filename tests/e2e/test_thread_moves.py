@@ -6,7 +6,11 @@ placed in the new thread, under a line that says why, and the team answers there
 
 from __future__ import annotations
 
+from . import test_faults
 from .conftest import bot_said, card_of, opened, thread_texts
+from .test_faults import client_in_thread, let_time_pass, settled, until
+
+timed = test_faults.timed  # its fixture, used here too
 
 MOVED = "🗑"
 
@@ -68,3 +72,22 @@ async def test_the_other_clients_threads_are_untouched(sandbox, desk):
     assert card_of(sandbox, bia).id == bia_card.id
     assert thread_texts(sandbox, bia)[-1] == "e o meu?"
     assert thread_texts(sandbox, ana)[-1] == "oi de novo"
+
+
+async def test_messages_held_by_a_flood_when_the_thread_is_found_gone_get_one_line(timed):
+    """The client's copies wait behind a flood in the group, all decided for the old thread;
+    the first one refused moves it, the others follow: one line, every message once, in
+    order (placed in one round or in several)."""
+    sandbox, desk, chat_trouble = timed
+    ana, old = await client_in_thread(sandbox, desk, "Ana Souza")
+    await _thread_deleted(sandbox, desk, old)
+    chat_trouble.flood(sandbox.group.id, 30)
+    for text in ("um", "dois", "três"):
+        ana.send(text)
+    await until(sandbox, lambda: chat_trouble.refused[sandbox.group.id] >= 1, "the flood")
+    await let_time_pass(desk, 30)
+    await settled(desk)
+    texts = thread_texts(sandbox, ana)
+    assert [t for t in texts if t.startswith(MOVED)] == texts[:1]
+    assert texts[1:] == ["um", "dois", "três"]
+    assert card_of(sandbox, ana).pinned
