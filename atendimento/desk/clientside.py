@@ -340,8 +340,7 @@ class ClientSide:
         text = self.ctx.texts.render(
             name, language_of(self.ctx, client),
             **client_values(client.first_name, client.last_name, client.username), **values)
-        failure = None if thread is None else Failure(
-            thread.id, root=thread.thread_root_id, client_id=client.user_id)
+        failure = None if thread is None else Failure.to_client(thread, client.user_id)
         return Send(client.user_id, MARKDOWN, {"text": text}, failure=failure)
 
     def client_text(self, client: Client, name: str, *, thread: Thread | None = None,

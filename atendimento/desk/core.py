@@ -91,7 +91,7 @@ class Core:
         ctx, thread = self.ctx, opened.thread
         delivered = await ctx.outbox.send(text_send(
             client.user_id, text,
-            failure=Failure(thread.id, root=thread.thread_root_id, client_id=client.user_id)))
+            failure=Failure.to_client(thread, client.user_id)))
         if not delivered.ok or delivered.message_id is None:
             return None
         copy = f"{line}\n{text}"

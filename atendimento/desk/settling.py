@@ -141,6 +141,12 @@ class Failure:
                    edit=bool(value.get("edit")))
 
     @classmethod
+    def to_client(cls, thread: Any, client_id: int, under: int | None = None) -> Failure:
+        """A send to the client of `thread` (a Thread): its refusal said in the thread, and a
+        block shown on the card."""
+        return cls(thread.id, root=thread.thread_root_id, under=under, client_id=client_id)
+
+    @classmethod
     def of(cls, payload: Mapping[str, Any]) -> Failure | None:
         """Where a row asks its refusal to be reported; None: nowhere (said in the log only)."""
         value = payload.get(cls.key)

@@ -141,8 +141,7 @@ class TeamSide:
             "from": incoming.chat_id, "id": incoming.message_id, "reply_to": reply_to,
             "values": client_values(client.first_name, client.last_name, client.username)}
         # Said under the comment when it cannot be delivered; a late delivery says nothing.
-        failure = Failure(thread.id, root=thread.thread_root_id, under=incoming.message_id,
-                          client_id=client.user_id)
+        failure = Failure.to_client(thread, client.user_id, under=incoming.message_id)
         records: tuple[MessageLink, ...] = ()
         if atendimento is not None:
             records = (MessageLink(atendimento.id, TO_CLIENT, client.user_id, incoming.chat_id,

@@ -10,32 +10,20 @@ from __future__ import annotations
 
 import pytest
 
-from atendimento.app import FEATURES
 from atendimento.config import ConfigError, load_config
 from atendimento.features.csat.asking import LABELS, PREFIX
 from atendimento.sandbox.callbacks import buttons
 from atendimento.sandboxed import DUMMY_CREDENTIALS
 from atendimento.storage import csat as csat_rows
 
-from .conftest import RunningDesk, card_of, thread_texts
+from . import test_autoclose
+from .conftest import card_of, thread_texts
 from .test_autoclose import closed_lines, end_texts, is_open
 
 MINUTE, HOUR, DAY = 60, 3600, 24 * 3600
+start_desk = test_autoclose.start_desk  # its fixture (every test here sets CSAT)
 
 
-@pytest.fixture
-async def start_desk(sandbox, tmp_path, database_url):
-    started: list[RunningDesk] = []
-
-    async def start(**settings) -> RunningDesk:
-        settings.setdefault("LANGUAGE", "en")
-        running = RunningDesk(sandbox, tmp_path, database_url, features=FEATURES, **settings)
-        await running.start()
-        started.append(running)
-        return running
-    yield start
-    for running in started:
-        await running.stop()
 
 
 def job(desk, feature_name: str, job_name: str):

@@ -183,20 +183,25 @@ def insert_row(db: Database, table: str, **values: object) -> None:
     db.execute_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(values.values()))
 
 
+def _one_link_at(db: Database, version: int) -> None:
+    """The schema of `version`, holding one client with one linked message."""
+    migrate(db, discover()[:version])
+    insert_row(db, "clients", user_id=1)
+    insert_row(db, "threads", id=1, client_id=1, state="open", priority="normal")
+    insert_row(db, "atendimentos", id=1, thread_id=1, number=1)
+    db.execute_sql(
+        "INSERT INTO message_links (atendimento_id, direction, client_chat_id, "
+        "client_message_id, group_chat_id, group_message_id, created_at) "
+        "VALUES (1, 'to_team', 1, 10, -5, 20, '2026-01-01')")
+
+
 def test_links_from_bot_keep_rows_and_indexes_and_take_the_new_direction(
         empty_db: Database) -> None:
     """Version 7 widens a CHECK constraint: on SQLite by rebuilding the table, which must
     keep every row, column and index, and still refuse a direction it does not know."""
     import peewee
 
-    migrate(empty_db, discover()[:6])
-    insert_row(empty_db, "clients", user_id=1)
-    insert_row(empty_db, "threads", id=1, client_id=1, state="open", priority="normal")
-    insert_row(empty_db, "atendimentos", id=1, thread_id=1, number=1)
-    empty_db.execute_sql(
-        "INSERT INTO message_links (atendimento_id, direction, client_chat_id, "
-        "client_message_id, group_chat_id, group_message_id, created_at) "
-        "VALUES (1, 'to_team', 1, 10, -5, 20, '2026-01-01')")
+    _one_link_at(empty_db, 6)
     before = schema_of(empty_db)["message_links"]
 
     assert migrate(empty_db, discover()[:7]) == [7]
@@ -224,14 +229,7 @@ def test_links_from_bot_keep_rows_and_indexes_and_take_the_new_direction(
 def test_links_take_the_date_a_client_sent_a_message_and_keep_their_rows(
         empty_db: Database) -> None:
     """Version 8 adds `sent_at`, NULL for the links made before."""
-    migrate(empty_db, discover()[:7])
-    insert_row(empty_db, "clients", user_id=1)
-    insert_row(empty_db, "threads", id=1, client_id=1, state="open", priority="normal")
-    insert_row(empty_db, "atendimentos", id=1, thread_id=1, number=1)
-    empty_db.execute_sql(
-        "INSERT INTO message_links (atendimento_id, direction, client_chat_id, "
-        "client_message_id, group_chat_id, group_message_id, created_at) "
-        "VALUES (1, 'to_team', 1, 10, -5, 20, '2026-01-01')")
+    _one_link_at(empty_db, 7)
 
     assert migrate(empty_db) == [8]
 

@@ -96,8 +96,7 @@ class Asking:
     def question_send(self, client: Client, atendimento_id: int, number: int,
                       thread: Thread | None = None) -> Send:
         """The rating question; a refusal is said in `thread`, as for an answer."""
-        failure = None if thread is None else Failure(
-            thread.id, root=thread.thread_root_id, client_id=client.user_id)
+        failure = None if thread is None else Failure.to_client(thread, client.user_id)
         return text_send(client.user_id, self.question(client, number),
                          buttons=buttons(atendimento_id),
                          records=[QuestionSent(atendimento_id)], failure=failure)
